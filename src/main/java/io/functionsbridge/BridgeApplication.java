@@ -1,0 +1,41 @@
+package io.functionsbridge;
+
+import io.functionsbridge.registry.RegistryException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.camel.main.Main;
+
+/**
+ * The bridge as a Camel Main application: {@code application.properties} and {@code routes/} of the
+ * working folder, with optional property overrides (the main job, tests). Shared by
+ * {@link BridgeMain}, the demo and the tests so that all run the same configuration.
+ */
+public final class BridgeApplication {
+
+    /** The configuration file, in the working folder (CONTRACT §1). */
+    public static final String PROPERTIES_LOCATION = "file:application.properties";
+
+    private BridgeApplication() {
+    }
+
+    /** A configured, not yet started bridge; {@code overrides} win over application.properties. */
+    public static Main create(Map<String, String> overrides) {
+        Main main = new Main(BridgeApplication.class);
+        main.setPropertyPlaceholderLocations(PROPERTIES_LOCATION);
+        Properties properties = new Properties();
+        properties.putAll(overrides);
+        main.setOverrideProperties(properties);
+        return main;
+    }
+
+    /** The registry or automatic-messages problem behind a failed start, if that is what failed. */
+    public static Optional<RegistryException> registryProblem(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RegistryException problem) {
+                return Optional.of(problem);
+            }
+        }
+        return Optional.empty();
+    }
+}

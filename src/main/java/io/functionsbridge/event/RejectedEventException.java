@@ -1,0 +1,18 @@
+package io.functionsbridge.event;
+
+import io.functionsbridge.output.DeadLetterReason;
+
+/** An event the bridge cannot handle: it goes to the dead letter topic with {@link #reason()}. */
+public class RejectedEventException extends RuntimeException {
+
+    private final DeadLetterReason reason;
+
+    public RejectedEventException(DeadLetterReason reason, String message) {
+        super(message, null, false, false);
+        this.reason = reason;
+    }
+
+    public DeadLetterReason reason() {
+        return reason;
+    }
+}

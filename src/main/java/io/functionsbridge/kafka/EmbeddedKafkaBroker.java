@@ -1,0 +1,108 @@
+package io.functionsbridge.kafka;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A single-node Apache Kafka broker in this JVM (KRaft, the real broker code, no Docker), on
+ * loopback ports, with its data in a temporary folder removed on {@link #close()}. Used by the main
+ * job and the tests; the packaged bridge never starts one.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private final Path dataDir;
+    private final int port;
+    private final KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(Path dataDir, int port, KafkaRaftServer server) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.server = server;
+    }
+
+    /** Formats a fresh storage folder and starts the broker; returns once it takes connections. */
+    public static EmbeddedKafkaBroker start() {
+        try {
+            Path dataDir = Files.createTempDirectory("functions-bridge-kafka");
+            int port = freePort();
+            int controllerPort = freePort();
+            Properties config = new Properties();
+            config.put("process.roles", "broker,controller");
+            config.put("node.id", "1");
+            config.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            config.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            config.put("controller.listener.names", "CONTROLLER");
+            config.put("inter.broker.listener.name", "PLAINTEXT");
+            config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            config.put("log.dirs", dataDir.toString());
+            config.put("num.partitions", "1");
+            config.put("auto.create.topics.enable", "true");
+            config.put("offsets.topic.replication.factor", "1");
+            config.put("offsets.topic.num.partitions", "1");
+            config.put("transaction.state.log.replication.factor", "1");
+            config.put("transaction.state.log.min.isr", "1");
+            config.put("group.initial.rebalance.delay.ms", "0");
+            config.put("log.flush.interval.messages", "10000");
+            config.put("num.network.threads", "2");
+            config.put("num.io.threads", "2");
+            config.put("background.threads", "2");
+            KafkaConfig kafkaConfig = new KafkaConfig(config);
+
+            Formatter formatter = new Formatter()
+                    .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setDirectories(List.of(dataDir.toString()))
+                    .setMetadataLogDirectory(dataDir.toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION);
+            formatter.run();
+
+            KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
+            server.startup();
+            return new EmbeddedKafkaBroker(dataDir, port, server);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker: " + e.getMessage(), e);
+        }
+    }
+
+    /** The bootstrap servers to give clients. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind is not worth failing a shutdown for
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.functionsbridge.output;
+
+import io.functionsbridge.event.BridgeEvent;
+import io.functionsbridge.reply.Command;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One INFO line per event outcome, with the conversation and event type in the MDC, and the
+ * running counts behind it (published over JMX as {@code io.functionsbridge:type=Outcomes}).
+ */
+public final class OutcomeLog implements OutcomeLogMBean {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutcomeLog.class);
+
+    private final LongAdder events = new LongAdder();
+    private final LongAdder invocations = new LongAdder();
+    private final LongAdder commands = new LongAdder();
+    private final LongAdder chatRepliesNotExecuted = new LongAdder();
+    private final Map<DeadLetterReason, LongAdder> deadLetters = new ConcurrentHashMap<>();
+
+    private static final String OBJECT_NAME = "io.functionsbridge:type=Outcomes";
+
+    /** Publishes the counts over JMX; a second bridge in the same JVM takes the name over. */
+    public void register() throws JMException {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName(OBJECT_NAME);
+        if (server.isRegistered(name)) {
+            server.unregisterMBean(name);
+        }
+        server.registerMBean(this, name);
+    }
+
+    public void unregister() throws JMException {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName(OBJECT_NAME);
+        if (server.isRegistered(name)) {
+            server.unregisterMBean(name);
+        }
+    }
+
+    /** Logs and counts the outcome of an event whose commands or dead letter are written. */
+    public void log(BridgeEvent event) {
+        events.increment();
+        commands.add(event.getCommands().size());
+        if (event.getAttempts() > 0) {
+            invocations.increment();
+        }
+        if (event.isChat() && event.isReplied()) {
+            chatRepliesNotExecuted.increment();
+        }
+        if (event.isDeadLettered()) {
+            deadLetters.computeIfAbsent(event.getDeadLetterReason(), r -> new LongAdder()).increment();
+        }
+        MDC.put("convId", String.valueOf(event.getConvId()));
+        MDC.put("cbotEventType", String.valueOf(event.getEventType()));
+        try {
+            LOG.info(describe(event));
+        } finally {
+            MDC.remove("convId");
+            MDC.remove("cbotEventType");
+        }
+    }
+
+    /** The outcome line, for example {@code conv-1 CONSUMER_END_CONVERSATION -> say-bye, 1 attempt, 12 ms -> systemMessage}. */
+    public static String describe(BridgeEvent event) {
+        StringBuilder line = new StringBuilder();
+        line.append(event.getConvId() != null ? event.getConvId() : event.describe());
+        if (event.getEventType() != null) {
+            line.append(' ').append(event.getEventType());
+        }
+        if (event.getFunctionsEvent() != null) {
+            line.append(" -> ");
+            if (event.hasFunction()) {
+                line.append(event.getFunction().displayName())
+                        .append(", ").append(event.getAttempts()).append(event.getAttempts() == 1 ? " attempt, " : " attempts, ")
+                        .append(event.getInvocationMillis()).append(" ms");
+            } else {
+                line.append("no function");
+            }
+        }
+        line.append(" -> ");
+        if (event.isChat() && event.isReplied()) {
+            line.append("reply read, ").append(event.getChatReplyCommands()).append(" command(s) not executed (chat)");
+        } else if (event.getCommands().isEmpty()) {
+            line.append(event.isMessageSuppressed() ? "no commands (message suppressed)" : "no commands");
+        } else {
+            line.append(event.getCommands().stream().map(OutcomeLog::describe).collect(Collectors.joining(", ")));
+        }
+        if (event.isDeadLettered()) {
+            line.append("; dead letter ").append(event.getDeadLetterReason()).append(": ").append(event.getDeadLetterMessage());
+        }
+        return line.toString();
+    }
+
+    private static String describe(Command command) {
+        return command.origin() == Command.Origin.AUTO_MESSAGE ? command.type().wireName() + " (automatic)" : command.type().wireName();
+    }
+
+    @Override
+    public long getEvents() {
+        return events.sum();
+    }
+
+    @Override
+    public long getInvocations() {
+        return invocations.sum();
+    }
+
+    @Override
+    public long getCommands() {
+        return commands.sum();
+    }
+
+    @Override
+    public long getChatRepliesNotExecuted() {
+        return chatRepliesNotExecuted.sum();
+    }
+
+    @Override
+    public Map<String, Long> getDeadLetters() {
+        return deadLetters.entrySet().stream().collect(Collectors.toMap(e -> e.getKey().name(), e -> e.getValue().sum()));
+    }
+
+    public long deadLetters(DeadLetterReason reason) {
+        LongAdder count = deadLetters.get(reason);
+        return count == null ? 0 : count.sum();
+    }
+}

@@ -1,0 +1,22 @@
+package io.functionsbridge.output;
+
+import java.util.Map;
+
+/** The bridge's outcome counts over JMX ({@code io.functionsbridge:type=Outcomes}). */
+public interface OutcomeLogMBean {
+
+    /** Events whose outcome is written (commands or dead letter). */
+    long getEvents();
+
+    /** Events for which a function was called. */
+    long getInvocations();
+
+    /** Command records written. */
+    long getCommands();
+
+    /** Chat functions' replies read and, as chat takes no commands, not executed. */
+    long getChatRepliesNotExecuted();
+
+    /** Dead letters written, by reason. */
+    Map<String, Long> getDeadLetters();
+}

@@ -1,0 +1,188 @@
+package io.functionsbridge.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.functionsbridge.event.BridgeEvent;
+import io.functionsbridge.event.EventCatalog;
+import io.functionsbridge.event.FunctionsEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The deployed functions, loaded from {@code functions.yaml} and validated as a whole at start
+ * (CONTRACT §3): an unknown event, a repeated id, a non-http(s) url or more deployed functions on an
+ * event than its limit refuse the whole file.
+ */
+public final class FunctionRegistry {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final List<FunctionDefinition> functions;
+
+    public FunctionRegistry(List<FunctionDefinition> functions) {
+        this.functions = List.copyOf(functions);
+    }
+
+    /** Loads and validates a registry file; throws {@link RegistryException} naming every problem found. */
+    public static FunctionRegistry load(String file) {
+        return load(Path.of(file), new EventCatalog());
+    }
+
+    public static FunctionRegistry load(Path file, EventCatalog catalog) {
+        if (!Files.isRegularFile(file)) {
+            throw new RegistryException("function registry " + file.toAbsolutePath() + " not found (bridge.functions.file)");
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new RegistryException("function registry " + file + " is not valid YAML: " + firstLine(e.getMessage()));
+        }
+        return parse(root, catalog, file.toString());
+    }
+
+    static FunctionRegistry parse(JsonNode root, EventCatalog catalog, String source) {
+        List<String> problems = new ArrayList<>();
+        List<FunctionDefinition> functions = new ArrayList<>();
+        JsonNode list = root == null ? null : root.get("functions");
+        if (list == null || list.isNull()) {
+            return new FunctionRegistry(List.of());
+        }
+        if (!list.isArray()) {
+            throw new RegistryException("function registry " + source + ": 'functions' must be a list");
+        }
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            FunctionDefinition function = readFunction(list.get(i), "functions[" + i + "]", catalog, problems);
+            if (function == null) {
+                continue;
+            }
+            if (!ids.add(function.id())) {
+                problems.add("function id " + function.id() + " is repeated");
+            }
+            functions.add(function);
+        }
+        checkLimits(functions, catalog, problems);
+        if (!problems.isEmpty()) {
+            throw new RegistryException("function registry " + source + " refused: " + String.join("; ", problems));
+        }
+        return new FunctionRegistry(functions);
+    }
+
+    private static FunctionDefinition readFunction(JsonNode node, String where, EventCatalog catalog, List<String> problems) {
+        if (node == null || !node.isObject()) {
+            problems.add(where + " is not a mapping");
+            return null;
+        }
+        String id = text(node, "id");
+        if (id == null || id.isBlank()) {
+            problems.add(where + " has no id");
+            return null;
+        }
+        String label = "function " + id;
+        String event = text(node, "event");
+        Optional<FunctionsEvent> known = event == null ? Optional.empty() : catalog.find(event);
+        if (known.isEmpty()) {
+            problems.add(label + " names unknown event '" + event + "'");
+        }
+        String url = text(node, "url");
+        if (!isHttpUrl(url)) {
+            problems.add(label + " has url '" + url + "', which is not an http(s) url");
+        }
+        String state = text(node, "state");
+        if (!"deployed".equals(state) && !"undeployed".equals(state)) {
+            problems.add(label + " has state '" + state + "' (deployed | undeployed)");
+        }
+        List<String> skills = new ArrayList<>();
+        JsonNode skillsNode = node.get("skills");
+        if (skillsNode != null && !skillsNode.isNull()) {
+            if (!skillsNode.isArray()) {
+                problems.add(label + ": skills must be a list");
+            } else {
+                skillsNode.forEach(skill -> skills.add(skill.asText()));
+            }
+        }
+        if (!skills.isEmpty() && known.isPresent() && !known.get().skillsApply()) {
+            problems.add(label + ": skills do not apply to event " + event);
+        }
+        Integer timeoutMs = null;
+        JsonNode timeout = node.get("timeoutMs");
+        if (timeout != null && !timeout.isNull()) {
+            if (!timeout.canConvertToInt() || timeout.asInt() <= 0 || !timeout.isIntegralNumber()) {
+                problems.add(label + ": timeoutMs must be a positive whole number of milliseconds");
+            } else {
+                timeoutMs = timeout.asInt();
+            }
+        }
+        return new FunctionDefinition(id, text(node, "name"), event, url, "deployed".equals(state), skills, timeoutMs);
+    }
+
+    private static void checkLimits(List<FunctionDefinition> functions, EventCatalog catalog, List<String> problems) {
+        Map<String, List<String>> deployedByEvent = new LinkedHashMap<>();
+        for (FunctionDefinition function : functions) {
+            if (function.deployed() && function.event() != null) {
+                deployedByEvent.computeIfAbsent(function.event(), e -> new ArrayList<>()).add(function.id());
+            }
+        }
+        deployedByEvent.forEach((event, ids) -> catalog.find(event).ifPresent(known -> {
+            if (ids.size() > known.lambdaLimit()) {
+                problems.add("event " + event + " has " + ids.size() + " deployed functions, more than its limit of "
+                        + known.lambdaLimit() + ": " + String.join(", ", ids));
+            }
+        }));
+    }
+
+    private static boolean isHttpUrl(String url) {
+        if (url == null) {
+            return false;
+        }
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme();
+            return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** The deployed function on that event serving that skill, if any. */
+    public Optional<FunctionDefinition> find(String event, String skillId) {
+        return functions.stream()
+                .filter(f -> f.deployed() && f.event().equals(event) && f.servesSkill(skillId))
+                .findFirst();
+    }
+
+    /** Sets the Functions event the routes mapped the event to, and the function to call for it (or none). */
+    public void enrich(BridgeEvent event, String functionsEvent) {
+        event.setFunctionsEvent(functionsEvent);
+        event.setFunction(find(functionsEvent, event.getSkillId()).orElse(null));
+    }
+
+    public List<FunctionDefinition> functions() {
+        return functions;
+    }
+}

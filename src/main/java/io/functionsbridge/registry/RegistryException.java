@@ -1,0 +1,13 @@
+package io.functionsbridge.registry;
+
+/** A registry or automatic-messages file the bridge refuses to start with; the message names the problem. */
+public class RegistryException extends RuntimeException {
+
+    public RegistryException(String message) {
+        super(message);
+    }
+
+    public RegistryException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,87 @@
+package io.functionsbridge.reply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.functionsbridge.event.BridgeEvent;
+import io.functionsbridge.registry.RegistryException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The account's automatic messages by {@code cbotEventType} (CONTRACT §3b), and the rule that
+ * sends one when the function sets no message (§6).
+ */
+public final class AutoMessages {
+
+    /** One automatic message. */
+    public record AutoMessage(boolean enabled, String text) {
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Map<String, AutoMessage> messages;
+
+    public AutoMessages(Map<String, AutoMessage> messages) {
+        this.messages = Map.copyOf(messages);
+    }
+
+    /** Loads and validates an automatic-messages file; throws {@link RegistryException} naming the problems. */
+    public static AutoMessages load(String file) {
+        Path path = Path.of(file);
+        if (!Files.isRegularFile(path)) {
+            throw new RegistryException("automatic messages file " + path.toAbsolutePath() + " not found (bridge.auto-messages.file)");
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(path.toFile());
+        } catch (IOException e) {
+            throw new RegistryException("automatic messages file " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        JsonNode entries = root == null ? null : root.get("autoMessages");
+        Map<String, AutoMessage> messages = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        if (entries != null && !entries.isNull()) {
+            if (!entries.isObject()) {
+                throw new RegistryException("automatic messages file " + file + ": 'autoMessages' must be a mapping by cbotEventType");
+            }
+            entries.fields().forEachRemaining(entry -> {
+                JsonNode value = entry.getValue();
+                JsonNode enabled = value.get("enabled");
+                JsonNode text = value.get("text");
+                if (!value.isObject() || (enabled != null && !enabled.isBoolean()) || text == null || !text.isTextual()) {
+                    problems.add(entry.getKey() + " needs 'text' (a string) and optionally 'enabled' (true | false)");
+                } else {
+                    messages.put(entry.getKey(), new AutoMessage(enabled == null || enabled.asBoolean(), text.asText()));
+                }
+            });
+        }
+        if (!problems.isEmpty()) {
+            throw new RegistryException("automatic messages file " + file + " refused: " + String.join("; ", problems));
+        }
+        return new AutoMessages(messages);
+    }
+
+    public Optional<AutoMessage> find(String cbotEventType) {
+        return Optional.ofNullable(messages.get(cbotEventType));
+    }
+
+    /**
+     * Adds the event's automatic message, first, when the function set no systemMessage and did not
+     * suppress it with {@code text: []}, and the message is enabled. Chat events take no commands.
+     */
+    public void apply(BridgeEvent event) {
+        if (event.isChat() || event.isMessageSuppressed() || event.hasSystemMessage()) {
+            return;
+        }
+        find(event.getEventType())
+                .filter(message -> message.enabled() && !message.text().isEmpty())
+                .ifPresent(message -> event.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text())));
+    }
+}

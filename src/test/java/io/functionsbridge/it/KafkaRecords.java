@@ -1,0 +1,132 @@
+package io.functionsbridge.it;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Writes and reads records on the test broker with plain Kafka clients. */
+final class KafkaRecords implements AutoCloseable {
+
+    /** A record as read back, with text key, value and headers. */
+    record Received(String key, String value, Map<String, String> headers, long offset) {
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    private final String bootstrap;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Admin admin;
+
+    KafkaRecords(String bootstrap) {
+        this.bootstrap = bootstrap;
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        producer = new KafkaProducer<>(props);
+        Properties adminProps = new Properties();
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        admin = Admin.create(adminProps);
+    }
+
+    void createTopics(String... topics) {
+        List<NewTopic> newTopics = new ArrayList<>();
+        for (String topic : topics) {
+            newTopics.add(new NewTopic(topic, 1, (short) 1));
+        }
+        try {
+            admin.createTopics(newTopics).all().get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot create topics", e);
+        }
+    }
+
+    /** Writes a record and waits for its acknowledgement; returns its offset. */
+    long send(String topic, String key, String value, Map<String, String> headers) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+        headers.forEach((name, value1) -> record.headers().add(name, value1.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return producer.send(record).get().offset();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot write to " + topic, e);
+        }
+    }
+
+    long send(String topic, String key, String value) {
+        return send(topic, key, value, Map.of());
+    }
+
+    /** Everything on the topic so far (single partition), read from the beginning. */
+    List<Received> readAll(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<Received> received = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    Map<String, String> headers = new java.util.LinkedHashMap<>();
+                    for (Header header : record.headers()) {
+                        headers.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+                    }
+                    received.add(new Received(
+                            record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
+                            record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8),
+                            headers, record.offset()));
+                }
+            }
+        }
+        return received;
+    }
+
+    /** The group's committed offset on partition 0 of the topic (the next offset to read), or -1. */
+    long committed(String group, String topic) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            OffsetAndMetadata offset = offsets.get(new TopicPartition(topic, 0));
+            return offset == null ? -1 : offset.offset();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot read the offsets of " + group, e);
+        }
+    }
+
+    static String describe(List<Received> records) {
+        return records.stream().map(r -> r.key() + " " + r.value() + " " + r.headers()).collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        admin.close();
+    }
+}

@@ -1,0 +1,94 @@
+package io.functionsbridge.it;
+
+import io.functionsbridge.BridgeApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.awaitility.Awaitility;
+
+/**
+ * The shipped bridge ({@code application.properties} and {@code routes/} of the project root) run
+ * against the test broker, with its own topics, consumer group and registry files.
+ */
+final class RunningBridge implements AutoCloseable {
+
+    final String events;
+    final String chatEvents;
+    final String commands;
+    final String deadLetters;
+    final String group;
+    private final Main main;
+
+    private RunningBridge(String prefix, Main main) {
+        this.events = prefix + "-events";
+        this.chatEvents = prefix + "-chat";
+        this.commands = prefix + "-commands";
+        this.deadLetters = prefix + "-dlq";
+        this.group = prefix + "-bridge";
+        this.main = main;
+    }
+
+    /** Starts a bridge with that registry and automatic messages (YAML text) and extra properties. */
+    static RunningBridge start(KafkaRecords kafka, String functionsYaml, String autoMessagesYaml, Map<String, String> extra) {
+        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("kafka.brokers", SharedKafka.bootstrapServers());
+        overrides.put("bridge.functions.file", write(prefix + "-functions", functionsYaml).toString());
+        overrides.put("bridge.auto-messages.file", write(prefix + "-auto-messages", autoMessagesYaml).toString());
+        overrides.put("bridge.invoke.backoff-ms", "20");
+        overrides.putAll(extra);
+        Main main = BridgeApplication.create(overrides);
+        RunningBridge bridge = new RunningBridge(prefix, main);
+        overrides.putIfAbsent("bridge.topic.events", bridge.events);
+        overrides.putIfAbsent("bridge.topic.chat-events", bridge.chatEvents);
+        overrides.putIfAbsent("bridge.topic.commands", bridge.commands);
+        overrides.putIfAbsent("bridge.topic.dead-letter", bridge.deadLetters);
+        overrides.putIfAbsent("bridge.consumer.group", bridge.group);
+        main.setOverrideProperties(toProperties(overrides));
+        kafka.createTopics(bridge.events, bridge.chatEvents, bridge.commands, bridge.deadLetters);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the bridge did not start", e);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> main.getCamelContext() != null && main.getCamelContext().isStarted());
+        return bridge;
+    }
+
+    CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    private static java.util.Properties toProperties(Map<String, String> values) {
+        java.util.Properties properties = new java.util.Properties();
+        properties.putAll(values);
+        return properties;
+    }
+
+    static Path write(String name, String text) {
+        try {
+            Path file = Files.createTempFile(name, ".yaml");
+            Files.writeString(file, text);
+            file.toFile().deleteOnExit();
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("the bridge did not stop", e);
+        }
+    }
+}
