@@ -21,7 +21,7 @@ public final class BridgeApplication {
 
     /** A configured, not yet started bridge; {@code overrides} win over application.properties. */
     public static Main create(Map<String, String> overrides) {
-        Main main = new Main(BridgeApplication.class);
+        Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTIES_LOCATION);
         Properties properties = new Properties();
         properties.putAll(overrides);

@@ -41,8 +41,14 @@ public final class FunctionInvoker {
         return event.getEnvelope();
     }
 
-    /** Keeps a 2xx reply's body, to be normalised. */
-    public void succeeded(BridgeEvent event, byte[] reply) {
+    /**
+     * Keeps the body of a 2xx reply, to be normalised. A call that failed has already marked the
+     * event ({@link #failed}, {@link #rejected}) and has no reply to keep.
+     */
+    public void completed(BridgeEvent event, byte[] reply) {
+        if (event.isDeadLettered()) {
+            return;
+        }
         event.invocationEnded();
         event.setReply(reply);
     }

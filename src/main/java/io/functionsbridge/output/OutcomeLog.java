@@ -61,8 +61,8 @@ public final class OutcomeLog implements OutcomeLogMBean {
         if (event.isDeadLettered()) {
             deadLetters.computeIfAbsent(event.getDeadLetterReason(), r -> new LongAdder()).increment();
         }
-        MDC.put("convId", String.valueOf(event.getConvId()));
-        MDC.put("cbotEventType", String.valueOf(event.getEventType()));
+        MDC.put("convId", event.getConvId() == null ? "-" : event.getConvId());
+        MDC.put("cbotEventType", event.getEventType() == null ? "-" : event.getEventType());
         try {
             LOG.info(describe(event));
         } finally {
@@ -74,7 +74,14 @@ public final class OutcomeLog implements OutcomeLogMBean {
     /** The outcome line, for example {@code conv-1 CONSUMER_END_CONVERSATION -> say-bye, 1 attempt, 12 ms -> systemMessage}. */
     public static String describe(BridgeEvent event) {
         StringBuilder line = new StringBuilder();
-        line.append(event.getConvId() != null ? event.getConvId() : event.describe());
+        if (event.getConvId() != null) {
+            line.append(event.getConvId());
+        } else {
+            line.append(event.describe());
+            if (event.getKey() != null) {
+                line.append(" (key ").append(new String(event.getKey(), java.nio.charset.StandardCharsets.UTF_8)).append(')');
+            }
+        }
         if (event.getEventType() != null) {
             line.append(' ').append(event.getEventType());
         }

@@ -1,0 +1,116 @@
+package io.functionsbridge.demo;
+
+import io.functionsbridge.BridgeApplication;
+import io.functionsbridge.kafka.EmbeddedKafkaBroker;
+import io.functionsbridge.output.OutcomeLog;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main job: the bridge on its embedded default. An in-process Kafka broker, the demo functions
+ * on localhost ({@code demo.functions.port}, 18081), and a feed of sample events; the bridge prints
+ * one line per event outcome and runs until Ctrl-C ({@code -Ddemo.exit-when-done=true} stops it once
+ * every sample has its outcome).
+ */
+public final class DemoMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoMain.class);
+
+    private DemoMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int functionsPort = Integer.getInteger("demo.functions.port", 18081);
+        boolean exitWhenDone = Boolean.getBoolean("demo.exit-when-done");
+
+        LOG.info("Starting the embedded Kafka broker...");
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        LocalFunctionServer functions = LocalFunctionServer.start(functionsPort);
+        DemoFunctions.serve(functions);
+        LOG.info("Kafka on {}, demo functions on http://127.0.0.1:{}/lambdas/", broker.bootstrapServers(), functions.port());
+
+        Main main = BridgeApplication.create(Map.of("kafka.brokers", broker.bootstrapServers()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                // the bridge stops first (Camel's own hook), then what it runs on
+                stopped.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            functions.close();
+            broker.close();
+        }, "demo-stop"));
+
+        Thread feeder = new Thread(() -> feed(main, broker.bootstrapServers(), exitWhenDone), "demo-feed");
+        feeder.setDaemon(true);
+        feeder.start();
+        int status = 1;
+        try {
+            status = main.run(args);
+        } catch (Exception e) {
+            BridgeApplication.registryProblem(e).ifPresentOrElse(
+                    problem -> System.err.println("functions-bridge: not started: " + problem.getMessage()),
+                    () -> e.printStackTrace(System.err));
+        } finally {
+            stopped.countDown();
+        }
+        System.exit(status);
+    }
+
+    private static void feed(Main main, String bootstrap, boolean exitWhenDone) {
+        try {
+            CamelContext context = awaitStarted(main);
+            String events = context.resolvePropertyPlaceholders("{{bridge.topic.events}}");
+            String chat = context.resolvePropertyPlaceholders("{{bridge.topic.chat-events}}");
+            List<SampleEvents.Sample> samples = SampleEvents.all();
+            LOG.info("Writing {} sample events; one line per outcome follows", samples.size());
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+                for (SampleEvents.Sample sample : samples) {
+                    ProducerRecord<String, String> record = new ProducerRecord<>(
+                            sample.input().equals("chat") ? chat : events, sample.key(), sample.value());
+                    sample.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+                    producer.send(record);
+                }
+            }
+            OutcomeLog outcomes = context.getRegistry().lookupByNameAndType("outcomeLog", OutcomeLog.class);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (outcomes.getEvents() < samples.size() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            LOG.info("All {} sample events handled: {} commands written, dead letters {}. Ctrl-C stops the bridge.",
+                    outcomes.getEvents(), outcomes.getCommands(), outcomes.getDeadLetters());
+            if (exitWhenDone) {
+                main.completed();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.error("The demo feed failed", e);
+            main.completed();
+        }
+    }
+
+    private static CamelContext awaitStarted(Main main) throws InterruptedException {
+        while (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
+            Thread.sleep(100);
+        }
+        return main.getCamelContext();
+    }
+}
