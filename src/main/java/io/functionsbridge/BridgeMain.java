@@ -6,9 +6,13 @@ import org.apache.camel.main.Main;
 /**
  * {@code java -jar target/functions-bridge.jar}: runs the bridge against the Kafka named by
  * {@code kafka.brokers}, with the {@code application.properties} and {@code routes/} of the working
- * folder, until Ctrl-C. A registry it refuses stops it before anything is consumed, with exit status 2.
+ * folder, until Ctrl-C. A registry it refuses stops it before anything is consumed, with exit status
+ * {@value #EXIT_REFUSED_CONFIGURATION}; any other failure to start exits with 1.
  */
 public final class BridgeMain {
+
+    /** The exit status when the function registry or the automatic messages are refused. */
+    public static final int EXIT_REFUSED_CONFIGURATION = 2;
 
     private BridgeMain() {
     }
@@ -19,18 +23,20 @@ public final class BridgeMain {
         try {
             status = main.run(args);
         } catch (Exception e) {
-            status = 1;
-            reportStartFailure(e);
+            status = reportStartFailure(e);
         }
         System.exit(status);
     }
 
-    static void reportStartFailure(Throwable failure) {
-        BridgeApplication.registryProblem(failure).ifPresentOrElse(
-                problem -> System.err.println("functions-bridge: not started: " + problem.getMessage()),
-                () -> {
-                    System.err.println("functions-bridge: not started: " + failure);
-                    failure.printStackTrace(System.err);
-                });
+    /** Prints why the bridge did not start, and gives the exit status for it. */
+    public static int reportStartFailure(Throwable failure) {
+        return BridgeApplication.registryProblem(failure).map(problem -> {
+            System.err.println("functions-bridge: not started: " + problem.getMessage());
+            return EXIT_REFUSED_CONFIGURATION;
+        }).orElseGet(() -> {
+            System.err.println("functions-bridge: not started: " + failure);
+            failure.printStackTrace(System.err);
+            return 1;
+        });
     }
 }

@@ -1,6 +1,7 @@
 package io.functionsbridge.demo;
 
 import io.functionsbridge.BridgeApplication;
+import io.functionsbridge.BridgeMain;
 import io.functionsbridge.kafka.EmbeddedKafkaBroker;
 import io.functionsbridge.output.OutcomeLog;
 import java.nio.charset.StandardCharsets;
@@ -61,9 +62,7 @@ public final class DemoMain {
         try {
             status = main.run(args);
         } catch (Exception e) {
-            BridgeApplication.registryProblem(e).ifPresentOrElse(
-                    problem -> System.err.println("functions-bridge: not started: " + problem.getMessage()),
-                    () -> e.printStackTrace(System.err));
+            status = BridgeMain.reportStartFailure(e);
         } finally {
             stopped.countDown();
         }

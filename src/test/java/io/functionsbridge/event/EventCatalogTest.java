@@ -1,0 +1,43 @@
+package io.functionsbridge.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class EventCatalogTest {
+
+    private final EventCatalog catalog = new EventCatalog();
+
+    @Test
+    void theSeedTableHasItsTwentyOneTypesOverEightEvents() {
+        Map<String, String> rows = SeedEventTable.rows();
+        assertThat(rows).hasSize(21);
+        assertThat(Set.copyOf(rows.values()).stream().map(String::toLowerCase).collect(Collectors.toSet())).hasSize(8);
+    }
+
+    @Test
+    void everyEventOfTheSeedTableIsInTheCatalogueWithTheContractsLimits() {
+        for (String mappedTo : SeedEventTable.rows().values()) {
+            FunctionsEvent event = catalog.find(SeedEventTable.eventId(mappedTo)).orElseThrow();
+            assertThat(event.lambdaLimit()).as(event.id()).isEqualTo(1);
+            assertThat(event.skillsApply()).as(event.id()).isTrue();
+            assertThat(event.acceptsCommands()).as(event.id()).isTrue();
+        }
+        assertThat(SeedEventTable.eventId("Messaging consumer step up")).isEqualTo("controllerbot_messaging_consumer_step_up");
+        assertThat(SeedEventTable.eventId("Messaging Line in Off-Hours")).isEqualTo("controllerbot_messaging_mid_conversation_msg");
+    }
+
+    @Test
+    void chatEventsTakeNoSkillsAndNoCommands() {
+        for (String id : new String[] {"chat_in_queue", "chat_start", "chat_end"}) {
+            FunctionsEvent event = catalog.find(id).orElseThrow();
+            assertThat(event.skillsApply()).isFalse();
+            assertThat(event.acceptsCommands()).isFalse();
+        }
+        assertThat(catalog.find("controllerbot_messaging_unknown")).isEmpty();
+        assertThat(catalog.events()).hasSize(11);
+    }
+}

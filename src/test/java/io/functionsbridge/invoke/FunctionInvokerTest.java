@@ -1,0 +1,96 @@
+package io.functionsbridge.invoke;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.functionsbridge.event.BridgeEvent;
+import io.functionsbridge.event.EventReader;
+import io.functionsbridge.output.DeadLetterReason;
+import io.functionsbridge.registry.FunctionDefinition;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.junit.jupiter.api.Test;
+
+class FunctionInvokerTest {
+
+    private final FunctionInvoker invoker = new FunctionInvoker(5000);
+
+    private static BridgeEvent event(Integer timeoutMs) {
+        EventReader reader = new EventReader();
+        BridgeEvent event = reader.receive(
+                "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"c\"}}".getBytes(StandardCharsets.UTF_8),
+                Map.of("kafka.TOPIC", "events", "kafka.PARTITION", 0, "kafka.OFFSET", 5L));
+        reader.readConversationEvent(event);
+        event.setFunction(new FunctionDefinition("fn", "n", "controllerbot_messaging_consumer_step_up", "http://h", true, List.of(), timeoutMs));
+        return event;
+    }
+
+    private static HttpOperationFailedException status(int code) {
+        return new HttpOperationFailedException("http://h", code, "status", null, Map.of(), "");
+    }
+
+    @Test
+    void retriesConnectionFailuresTimeoutsAndTheRetryableStatuses() {
+        assertThat(invoker.isRetryable(new ConnectException("refused"))).isTrue();
+        assertThat(invoker.isRetryable(new TimeoutException())).isTrue();
+        for (int code : new int[] {500, 502, 503, 504, 408, 429, 901}) {
+            assertThat(invoker.isRetryable(status(code))).as(String.valueOf(code)).isTrue();
+        }
+        for (int code : new int[] {400, 401, 403, 404, 422, 302}) {
+            assertThat(invoker.isRetryable(status(code))).as(String.valueOf(code)).isFalse();
+        }
+    }
+
+    @Test
+    void theEnvelopeCarriesThePayloadAndTheTimeoutIsTheFunctionsOrTheDefault() throws Exception {
+        BridgeEvent event = event(1500);
+        invoker.prepare(event);
+        JsonNode envelope = new ObjectMapper().readTree(invoker.attempt(event));
+        assertThat(envelope.path("timestamp").isNumber()).isTrue();
+        assertThat(envelope.path("headers").isArray()).isTrue();
+        assertThat(envelope.path("headers").size()).isZero();
+        assertThat(envelope.path("payload").path("general").path("cbotEventType").asText()).isEqualTo("CONSUMER_STEP_UP");
+        assertThat(event.getTimeoutMs()).isEqualTo(1500);
+        assertThat(event.getAttempts()).isEqualTo(1);
+
+        BridgeEvent defaulted = event(null);
+        invoker.prepare(defaulted);
+        assertThat(defaulted.getTimeoutMs()).isEqualTo(5000);
+    }
+
+    @Test
+    void theRequestIdIsTheSameForTheSameRecordAndFunction() {
+        BridgeEvent first = event(null);
+        BridgeEvent again = event(null);
+        invoker.prepare(first);
+        invoker.prepare(again);
+        assertThat(first.getRequestId()).isEqualTo(again.getRequestId());
+    }
+
+    @Test
+    void failuresSayWhatHappenedWithoutTheUrl() {
+        BridgeEvent failed = event(800);
+        invoker.prepare(failed);
+        for (int i = 0; i < 4; i++) {
+            invoker.attempt(failed);
+        }
+        invoker.failed(failed, new TimeoutException("after 800 ms for http://user:secret@h"));
+        assertThat(failed.getDeadLetterReason()).isEqualTo(DeadLetterReason.FUNCTION_FAILED);
+        assertThat(failed.getDeadLetterMessage()).isEqualTo("function fn timed out after 800 ms (after 4 attempts)");
+
+        BridgeEvent rejected = event(null);
+        invoker.prepare(rejected);
+        invoker.attempt(rejected);
+        invoker.rejected(rejected, status(404));
+        assertThat(rejected.getDeadLetterReason()).isEqualTo(DeadLetterReason.FUNCTION_REJECTED);
+        assertThat(rejected.getDeadLetterMessage()).isEqualTo("function fn answered HTTP 404");
+
+        invoker.completed(rejected, "[]".getBytes(StandardCharsets.UTF_8));
+        assertThat(rejected.isReplied()).as("a failed call keeps no reply").isFalse();
+    }
+}

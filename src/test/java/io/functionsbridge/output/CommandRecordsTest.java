@@ -1,0 +1,67 @@
+package io.functionsbridge.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.functionsbridge.event.BridgeEvent;
+import io.functionsbridge.event.EventReader;
+import io.functionsbridge.registry.FunctionDefinition;
+import io.functionsbridge.reply.Command;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CommandRecordsTest {
+
+    private final CommandRecords records = new CommandRecords();
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private static BridgeEvent event(long offset) {
+        EventReader reader = new EventReader();
+        BridgeEvent event = reader.receive(
+                "{\"general\":{\"cbotEventType\":\"CONSUMER_OPEN_NEW_CONVERSATION\",\"convId\":\"conv-1\"}}".getBytes(StandardCharsets.UTF_8),
+                Map.of("kafka.TOPIC", "events", "kafka.PARTITION", 3, "kafka.OFFSET", offset));
+        reader.readConversationEvent(event);
+        event.setFunctionsEvent("controllerbot_messaging_new_conversation");
+        event.setFunction(new FunctionDefinition("fn-1", "greet", "controllerbot_messaging_new_conversation", "http://h", true, List.of(), null));
+        return event;
+    }
+
+    @Test
+    void aSystemMessageRecordHasTheContractsFields() throws Exception {
+        JsonNode record = mapper.readTree(records.toRecord(event(7), Command.systemMessage(Command.Origin.FUNCTION, "your message")));
+        assertThat(record.path("type").asText()).isEqualTo("systemMessage");
+        assertThat(record.path("convId").asText()).isEqualTo("conv-1");
+        assertThat(record.path("text").asText()).isEqualTo("your message");
+        assertThat(record.path("origin").asText()).isEqualTo("function");
+        assertThat(record.path("functionId").asText()).isEqualTo("fn-1");
+        assertThat(record.path("eventId").asText()).isEqualTo("controllerbot_messaging_new_conversation");
+        assertThat(record.path("cbotEventType").asText()).isEqualTo("CONSUMER_OPEN_NEW_CONVERSATION");
+        assertThat(record.path("commandId").asText()).isNotBlank();
+    }
+
+    @Test
+    void anAutomaticMessageNamesNoFunction() throws Exception {
+        JsonNode record = mapper.readTree(records.toRecord(event(7), Command.systemMessage(Command.Origin.AUTO_MESSAGE, "Welcome")));
+        assertThat(record.path("origin").asText()).isEqualTo("autoMessage");
+        assertThat(record.has("functionId")).isFalse();
+    }
+
+    @Test
+    void aTransferKeepsBothTargets() throws Exception {
+        JsonNode record = mapper.readTree(records.toRecord(event(7), Command.transfer("123456", "agent-1")));
+        assertThat(record.path("skillId").asText()).isEqualTo("123456");
+        assertThat(record.path("agentId").asText()).isEqualTo("agent-1");
+        JsonNode skillOnly = mapper.readTree(records.toRecord(event(7), Command.transfer("123456", null)));
+        assertThat(skillOnly.has("agentId")).isFalse();
+    }
+
+    @Test
+    void theCommandIdDependsOnlyOnTheSourceRecordAndTheType() {
+        assertThat(CommandRecords.commandId(event(7), Command.Type.TRANSFER)).isEqualTo(CommandRecords.commandId(event(7), Command.Type.TRANSFER));
+        assertThat(CommandRecords.commandId(event(7), Command.Type.TRANSFER)).isNotEqualTo(CommandRecords.commandId(event(8), Command.Type.TRANSFER));
+        assertThat(CommandRecords.commandId(event(7), Command.Type.TRANSFER)).isNotEqualTo(CommandRecords.commandId(event(7), Command.Type.SYSTEM_MESSAGE));
+    }
+}

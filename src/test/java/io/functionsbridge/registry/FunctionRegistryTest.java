@@ -1,0 +1,100 @@
+package io.functionsbridge.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.functionsbridge.event.EventCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FunctionRegistryTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private static FunctionRegistry parse(String yaml) throws IOException {
+        return FunctionRegistry.parse(YAML.readTree(yaml), new EventCatalog(), "functions.yaml");
+    }
+
+    private static String function(String id, String event, String url, String state, String extra) {
+        return "  - id: " + id + "\n    event: " + event + "\n    url: " + url + "\n    state: " + state + "\n" + extra;
+    }
+
+    @Test
+    void loadsTheShippedRegistry() {
+        FunctionRegistry registry = FunctionRegistry.load("functions.yaml");
+        assertThat(registry.functions()).isNotEmpty();
+        assertThat(registry.find("controllerbot_messaging_new_conversation", null)).isPresent();
+    }
+
+    @Test
+    void findsTheDeployedFunctionForTheSkill() throws IOException {
+        FunctionRegistry registry = parse("functions:\n"
+                + function("a", "controllerbot_messaging_conversation_routing", "http://h/a", "deployed", "    skills: [\"123\", 456]\n    timeoutMs: 700\n")
+                + function("b", "controllerbot_messaging_ttr", "https://h/b", "deployed", "")
+                + function("c", "controllerbot_messaging_conversation_end", "http://h/c", "undeployed", ""));
+        assertThat(registry.find("controllerbot_messaging_conversation_routing", "123")).map(FunctionDefinition::id).contains("a");
+        assertThat(registry.find("controllerbot_messaging_conversation_routing", "456")).map(FunctionDefinition::timeoutMs).contains(700);
+        assertThat(registry.find("controllerbot_messaging_conversation_routing", "789")).isEmpty();
+        assertThat(registry.find("controllerbot_messaging_conversation_routing", null)).isEmpty();
+        assertThat(registry.find("controllerbot_messaging_ttr", "anything")).map(FunctionDefinition::id).contains("b");
+        assertThat(registry.find("controllerbot_messaging_ttr", null)).map(FunctionDefinition::id).contains("b");
+        assertThat(registry.find("controllerbot_messaging_conversation_end", null)).as("undeployed").isEmpty();
+    }
+
+    @Test
+    void refusesUnknownEventsRepeatedIdsAndNonHttpUrlsNamingThem() {
+        assertThatThrownBy(() -> parse("functions:\n"
+                + function("a", "controllerbot_messaging_ttr", "http://h/a", "deployed", "")
+                + function("a", "controllerbot_messaging_nope", "http://h/b", "undeployed", "")
+                + function("c", "controllerbot_messaging_idle", "ftp://h/c", "undeployed", "")
+                + function("d", "controllerbot_messaging_conversation_end", "not a url", "deployed", "")))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("function id a is repeated")
+                .hasMessageContaining("function a names unknown event 'controllerbot_messaging_nope'")
+                .hasMessageContaining("function c has url 'ftp://h/c', which is not an http(s) url")
+                .hasMessageContaining("function d has url 'not a url'");
+    }
+
+    @Test
+    void refusesMoreDeployedFunctionsThanTheLimitNamingTheEventAndIds() throws IOException {
+        assertThatThrownBy(() -> parse("functions:\n"
+                + function("f1", "controllerbot_messaging_new_conversation", "http://h/1", "deployed", "")
+                + function("f2", "controllerbot_messaging_new_conversation", "http://h/2", "deployed", "")))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("event controllerbot_messaging_new_conversation has 2 deployed functions, more than its limit of 1: f1, f2");
+        // undeployed functions do not count against the limit
+        assertThat(parse("functions:\n"
+                + function("f1", "controllerbot_messaging_new_conversation", "http://h/1", "deployed", "")
+                + function("f2", "controllerbot_messaging_new_conversation", "http://h/2", "undeployed", "")).functions()).hasSize(2);
+    }
+
+    @Test
+    void refusesBadStatesTimeoutsAndSkillsOnChatEvents() {
+        assertThatThrownBy(() -> parse("functions:\n"
+                + function("s", "controllerbot_messaging_ttr", "http://h/s", "running", "")
+                + function("t", "controllerbot_messaging_idle_x", "http://h/t", "deployed", "    timeoutMs: -5\n")
+                + function("k", "chat_start", "http://h/k", "deployed", "    skills: [\"1\"]\n")))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("function s has state 'running'")
+                .hasMessageContaining("function t: timeoutMs must be a positive whole number")
+                .hasMessageContaining("function k: skills do not apply to event chat_start");
+    }
+
+    @Test
+    void aMissingFileIsNamed(@TempDir Path dir) {
+        assertThatThrownBy(() -> FunctionRegistry.load(dir.resolve("nope.yaml").toString()))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("nope.yaml not found");
+    }
+
+    @Test
+    void anEmptyRegistryIsAllowed(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("functions.yaml"), "functions: []\n");
+        assertThat(FunctionRegistry.load(file.toString()).functions()).isEmpty();
+    }
+}
