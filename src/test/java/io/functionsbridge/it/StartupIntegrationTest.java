@@ -1,0 +1,75 @@
+package io.functionsbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.functionsbridge.BridgeApplication;
+import io.functionsbridge.BridgeMain;
+import io.functionsbridge.registry.RegistryException;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.Test;
+
+/** A registry the bridge refuses stops it before it consumes anything, with one clear message. */
+class StartupIntegrationTest {
+
+    private static final String OVER_THE_LIMIT = """
+            functions:
+              - id: first-greeter
+                event: controllerbot_messaging_new_conversation
+                url: http://127.0.0.1:9/a
+                state: deployed
+              - id: second-greeter
+                event: controllerbot_messaging_new_conversation
+                url: http://127.0.0.1:9/b
+                state: deployed
+            """;
+
+    @Test
+    void aRefusedRegistryStopsTheStartBeforeAnythingIsConsumed() {
+        try (KafkaRecords kafka = new KafkaRecords(SharedKafka.bootstrapServers())) {
+            String topic = "startup-" + System.nanoTime();
+            String group = topic + "-group";
+            kafka.createTopics(topic);
+            kafka.send(topic, "c1", "{\"general\":{\"cbotEventType\":\"CONSUMER_OPEN_NEW_CONVERSATION\",\"convId\":\"c1\"}}");
+            Main main = BridgeApplication.create(Map.of(
+                    "kafka.brokers", SharedKafka.bootstrapServers(),
+                    "bridge.topic.events", topic,
+                    "bridge.consumer.group", group,
+                    "bridge.functions.file", RunningBridge.write("over-limit", OVER_THE_LIMIT).toString()));
+
+            assertThatThrownBy(main::start)
+                    .satisfies(failure -> assertThat(BridgeApplication.registryProblem(failure)).get()
+                            .extracting(RegistryException::getMessage).asString()
+                            .contains("event controllerbot_messaging_new_conversation has 2 deployed functions, more than its limit of 1: first-greeter, second-greeter"));
+            assertThat(main.getCamelContext() == null || !main.getCamelContext().isStarted()).isTrue();
+            assertThat(kafka.committed(group, topic)).as("nothing consumed").isEqualTo(-1L);
+        }
+    }
+
+    @Test
+    void theProcessExitsWithStatusTwoAndNamesTheProblem() throws Exception {
+        Path registry = RunningBridge.write("unknown-event", """
+                functions:
+                  - id: lost-function
+                    event: controllerbot_messaging_unknown
+                    url: http://127.0.0.1:9/a
+                    state: deployed
+                """);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dkafka.brokers=127.0.0.1:9", "-Dbridge.functions.file=" + registry, BridgeMain.class.getName())
+                .directory(new File(System.getProperty("user.dir")))
+                .redirectErrorStream(true)
+                .start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(output).isEqualTo(BridgeMain.EXIT_REFUSED_CONFIGURATION);
+        assertThat(output).contains("functions-bridge: not started: function registry")
+                .contains("function lost-function names unknown event 'controllerbot_messaging_unknown'");
+    }
+}
