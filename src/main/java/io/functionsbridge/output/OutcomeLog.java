@@ -22,13 +22,20 @@ public final class OutcomeLog implements OutcomeLogMBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeLog.class);
 
+    private final long slowMillis;
     private final LongAdder events = new LongAdder();
+    private final LongAdder slowInvocations = new LongAdder();
     private final LongAdder invocations = new LongAdder();
     private final LongAdder commands = new LongAdder();
     private final LongAdder chatRepliesNotExecuted = new LongAdder();
     private final Map<DeadLetterReason, LongAdder> deadLetters = new ConcurrentHashMap<>();
 
     private static final String OBJECT_NAME = "io.functionsbridge:type=Outcomes";
+
+    /** @param slowMillis an invocation slower than this is logged at WARN and counted as slow */
+    public OutcomeLog(long slowMillis) {
+        this.slowMillis = slowMillis;
+    }
 
     /** Publishes the counts over JMX; a second bridge in the same JVM takes the name over. */
     public void register() throws JMException {
@@ -52,8 +59,12 @@ public final class OutcomeLog implements OutcomeLogMBean {
     public void log(BridgeEvent event) {
         events.increment();
         commands.add(event.getCommands().size());
+        boolean slow = event.getAttempts() > 0 && event.getInvocationMillis() > slowMillis;
         if (event.getAttempts() > 0) {
             invocations.increment();
+        }
+        if (slow) {
+            slowInvocations.increment();
         }
         if (event.isChat() && event.isReplied()) {
             chatRepliesNotExecuted.increment();
@@ -64,7 +75,11 @@ public final class OutcomeLog implements OutcomeLogMBean {
         MDC.put("convId", event.getConvId() == null ? "-" : event.getConvId());
         MDC.put("cbotEventType", event.getEventType() == null ? "-" : event.getEventType());
         try {
-            LOG.info(describe(event));
+            if (slow) {
+                LOG.warn("{} (slow: over {} ms)", describe(event), slowMillis);
+            } else {
+                LOG.info(describe(event));
+            }
         } finally {
             MDC.remove("convId");
             MDC.remove("cbotEventType");
@@ -121,6 +136,11 @@ public final class OutcomeLog implements OutcomeLogMBean {
     @Override
     public long getInvocations() {
         return invocations.sum();
+    }
+
+    @Override
+    public long getSlowInvocations() {
+        return slowInvocations.sum();
     }
 
     @Override

@@ -11,6 +11,9 @@ public interface OutcomeLogMBean {
     /** Events for which a function was called. */
     long getInvocations();
 
+    /** Invocations (all attempts together) slower than bridge.invoke.slow-ms. */
+    long getSlowInvocations();
+
     /** Command records written. */
     long getCommands();
 

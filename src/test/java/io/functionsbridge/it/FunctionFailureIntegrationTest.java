@@ -109,7 +109,9 @@ class FunctionFailureIntegrationTest extends BridgeIntegrationTest {
 
     @Test
     void aFunctionSlowerThanItsTimeoutIsRetriedThenFailed() {
+        long slowBefore = outcomes().getSlowInvocations();
         handled(1, () -> sendEvent("AGENT_NON_RESPONSIVE", "fail-slow"));
+        assertThat(outcomes().getSlowInvocations()).as("4 attempts of 300 ms exceed slow-ms 1000").isEqualTo(slowBefore + 1);
 
         KafkaRecords.Received dead = awaitNonEmpty(() -> deadLettersOf("fail-slow")).get(0);
         assertThat(dead.header("bridgeErrorReason")).isEqualTo("FUNCTION_FAILED");
