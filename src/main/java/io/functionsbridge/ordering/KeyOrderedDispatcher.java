@@ -1,0 +1,247 @@
+package io.functionsbridge.ordering;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs records of different keys concurrently and records of one key strictly one after another,
+ * in the order they were submitted, with at most {@code maxInFlight} running at once; and tracks,
+ * per partition, the offset up to which everything is finished (the offset that is safe to commit).
+ *
+ * <p>It knows nothing of Kafka or Camel: a record is a {@link Work} (partition, offset, key, item),
+ * handed to a {@link Handler} that calls {@link #complete(Work)} when the record's outcome is
+ * written, from whatever thread. A handler that cannot finish a record (its outcome could not be
+ * written) simply tries again later: the key stays blocked, so its order is kept, while other keys go on.
+ *
+ * @param <T> what a record carries
+ */
+public final class KeyOrderedDispatcher<T> {
+
+    /** Handles one record; must eventually call {@link #complete(Work)} for it. */
+    @FunctionalInterface
+    public interface Handler<T> {
+        void handle(Work<T> work);
+    }
+
+    /** A record: its partition, offset, ordering key (within the partition) and what it carries. */
+    public record Work<T>(int partition, long offset, Object key, T item) {
+    }
+
+    private record QueueKey(int partition, Object key) {
+    }
+
+    /** The offsets of one partition that were submitted and are not finished. */
+    private static final class PartitionOffsets {
+        private final TreeSet<Long> unfinished = new TreeSet<>();
+        private long next = -1;
+
+        void submitted(long offset) {
+            unfinished.add(offset);
+            next = Math.max(next, offset + 1);
+        }
+
+        void finished(long offset) {
+            unfinished.remove(offset);
+        }
+
+        /** Everything below this offset is finished: the offset to commit (Kafka's "next to read"). */
+        long safeOffset() {
+            return unfinished.isEmpty() ? next : unfinished.first();
+        }
+    }
+
+    private final int maxInFlight;
+    private final Executor executor;
+    private final Handler<T> handler;
+
+    private final Map<QueueKey, ArrayDeque<Work<T>>> queues = new HashMap<>();
+    private final ArrayDeque<QueueKey> ready = new ArrayDeque<>();
+    private final Map<Integer, PartitionOffsets> partitions = new HashMap<>();
+    private int running;
+    private int buffered;
+    private boolean accepting = true;
+
+    /**
+     * @param maxInFlight how many records run at once, across keys
+     * @param executor    where {@link Handler#handle} is called (never on the caller's or a completing thread)
+     */
+    public KeyOrderedDispatcher(int maxInFlight, Executor executor, Handler<T> handler) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
+        this.executor = Objects.requireNonNull(executor);
+        this.handler = Objects.requireNonNull(handler);
+    }
+
+    /** Takes a record; offsets of a partition must be submitted in increasing order. */
+    public void submit(int partition, long offset, Object key, T item) {
+        List<Work<T>> toStart;
+        synchronized (this) {
+            if (!accepting) {
+                return;
+            }
+            Work<T> work = new Work<>(partition, offset, key == null ? new UnorderedKey(offset) : key, item);
+            partitions.computeIfAbsent(partition, p -> new PartitionOffsets()).submitted(offset);
+            QueueKey queueKey = new QueueKey(partition, work.key());
+            ArrayDeque<Work<T>> queue = queues.computeIfAbsent(queueKey, k -> new ArrayDeque<>());
+            queue.add(work);
+            buffered++;
+            if (queue.size() == 1) {
+                ready.add(queueKey);
+            }
+            toStart = startable();
+        }
+        start(toStart);
+    }
+
+    /** The record's outcome is written: its offset is finished, and the next record of its key may run. */
+    public void complete(Work<T> work) {
+        List<Work<T>> toStart;
+        synchronized (this) {
+            running--;
+            buffered--;
+            PartitionOffsets offsets = partitions.get(work.partition());
+            if (offsets != null) {
+                offsets.finished(work.offset());
+            }
+            QueueKey queueKey = new QueueKey(work.partition(), work.key());
+            ArrayDeque<Work<T>> queue = queues.get(queueKey);
+            if (queue != null && queue.peek() == work) {
+                queue.poll();
+                if (queue.isEmpty()) {
+                    queues.remove(queueKey);
+                } else if (accepting) {
+                    ready.add(queueKey);
+                }
+            }
+            toStart = startable();
+            notifyAll();
+        }
+        start(toStart);
+    }
+
+    /**
+     * The record was started but will not be finished here (the consumer is stopping): it frees its
+     * slot, and its offset stays unfinished, so it is not committed and is read again.
+     */
+    public void abandon(Work<T> work) {
+        synchronized (this) {
+            running--;
+            notifyAll();
+        }
+    }
+
+    private List<Work<T>> startable() {
+        List<Work<T>> toStart = new ArrayList<>();
+        while (accepting && running < maxInFlight && !ready.isEmpty()) {
+            ArrayDeque<Work<T>> queue = queues.get(ready.poll());
+            if (queue != null && !queue.isEmpty()) {
+                running++;
+                toStart.add(queue.peek());
+            }
+        }
+        return toStart;
+    }
+
+    private void start(List<Work<T>> works) {
+        for (Work<T> work : works) {
+            executor.execute(() -> handler.handle(work));
+        }
+    }
+
+    /** Records taken and not finished (running or waiting behind their key or for a slot). */
+    public synchronized int buffered() {
+        return buffered;
+    }
+
+    /** Records running now. */
+    public synchronized int running() {
+        return running;
+    }
+
+    /** Per partition, the offset everything below which is finished; only partitions with records. */
+    public synchronized Map<Integer, Long> safeOffsets() {
+        Map<Integer, Long> safe = new HashMap<>();
+        partitions.forEach((partition, offsets) -> safe.put(partition, offsets.safeOffset()));
+        return safe;
+    }
+
+    public synchronized OptionalLong safeOffset(int partition) {
+        PartitionOffsets offsets = partitions.get(partition);
+        return offsets == null ? OptionalLong.empty() : OptionalLong.of(offsets.safeOffset());
+    }
+
+    /**
+     * Gives partitions up (rebalance): their waiting records are dropped (they were not committed,
+     * so the next owner reads them again), their running ones are waited for, up to the timeout.
+     * Returns the offsets safe to commit for them; records still running then are not covered.
+     */
+    public Map<Integer, Long> release(Set<Integer> released, long timeout, TimeUnit unit) throws InterruptedException {
+        synchronized (this) {
+            for (Iterator<Map.Entry<QueueKey, ArrayDeque<Work<T>>>> it = queues.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<QueueKey, ArrayDeque<Work<T>>> entry = it.next();
+                if (!released.contains(entry.getKey().partition())) {
+                    continue;
+                }
+                ArrayDeque<Work<T>> queue = entry.getValue();
+                boolean headRunning = !ready.contains(entry.getKey());
+                int keep = headRunning ? 1 : 0;
+                while (queue.size() > keep) {
+                    queue.pollLast();
+                    buffered--;
+                }
+                if (queue.isEmpty()) {
+                    it.remove();
+                }
+            }
+            ready.removeIf(key -> released.contains(key.partition()));
+            long deadline = System.nanoTime() + unit.toNanos(timeout);
+            while (runningIn(released) && System.nanoTime() < deadline) {
+                TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, deadline - System.nanoTime()));
+            }
+            Map<Integer, Long> safe = new HashMap<>();
+            for (Integer partition : released) {
+                PartitionOffsets offsets = partitions.remove(partition);
+                if (offsets != null) {
+                    safe.put(partition, offsets.safeOffset());
+                }
+            }
+            return safe;
+        }
+    }
+
+    private boolean runningIn(Set<Integer> released) {
+        return queues.keySet().stream().anyMatch(key -> released.contains(key.partition()));
+    }
+
+    /**
+     * Stops starting records (shutdown) and waits, up to the timeout, for the running ones.
+     * Returns the offsets safe to commit; waiting records are not covered and are read again.
+     */
+    public Map<Integer, Long> stop(long timeout, TimeUnit unit) throws InterruptedException {
+        synchronized (this) {
+            accepting = false;
+            ready.clear();
+            long deadline = System.nanoTime() + unit.toNanos(timeout);
+            while (running > 0 && System.nanoTime() < deadline) {
+                TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, deadline - System.nanoTime()));
+            }
+            return safeOffsets();
+        }
+    }
+
+    /** The key of a record without one: it is ordered with nothing. */
+    private record UnorderedKey(long offset) {
+    }
+}

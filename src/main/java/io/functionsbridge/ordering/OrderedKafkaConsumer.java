@@ -1,0 +1,254 @@
+package io.functionsbridge.ordering;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls one topic on its own thread and hands each record to the route as an exchange, through a
+ * {@link KeyOrderedDispatcher}: records of different keys (conversations) run concurrently, up to
+ * maxInFlight; records of one key one after another. The route is asynchronous (HTTP calls and
+ * Kafka writes hold no thread), so in-flight records cost memory, not threads.
+ *
+ * <p>At-least-once: offsets are committed (every commitIntervalMs, on rebalance and on stop) only up
+ * to each partition's lowest unfinished record. When the read-ahead (maxBuffered) is full, fetching
+ * is paused until records finish. A record whose exchange fails (its commands or dead letter could
+ * not be written) is handled again after retryBackoffMs, holding back only its own conversation.
+ * The exchange carries camel-kafka's headers ({@code kafka.TOPIC}, {@code kafka.PARTITION},
+ * {@code kafka.OFFSET}, {@code kafka.KEY}, {@code kafka.TIMESTAMP}), the record headers, and the
+ * value as the body (bytes).
+ */
+public class OrderedKafkaConsumer extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderedKafkaConsumer.class);
+
+    private final OrderedKafkaEndpoint endpoint;
+    private KeyOrderedDispatcher<ConsumerRecord<byte[], byte[]>> dispatcher;
+    private KafkaConsumer<byte[], byte[]> kafka;
+    private ExecutorService dispatchPool;
+    private ScheduledExecutorService retryScheduler;
+    private Thread pollThread;
+    private volatile boolean polling;
+    private boolean paused;
+    private long lastCommit;
+    private final Map<Integer, Long> committed = new HashMap<>();
+
+    public OrderedKafkaConsumer(OrderedKafkaEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        String name = "ordered-kafka[" + endpoint.getTopic() + "]";
+        dispatchPool = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newFixedThreadPool(this, name + " dispatch", endpoint.getDispatchThreads());
+        retryScheduler = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, name + " retry");
+        dispatcher = new KeyOrderedDispatcher<>(endpoint.getMaxInFlight(), dispatchPool, this::handle);
+        kafka = new KafkaConsumer<>(consumerProperties());
+        polling = true;
+        pollThread = new Thread(this::pollLoop, name + " poll");
+        pollThread.start();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        polling = false;
+        if (kafka != null) {
+            kafka.wakeup();
+        }
+        if (pollThread != null) {
+            pollThread.join(endpoint.getDrainTimeoutMs() + 10_000);
+        }
+        if (retryScheduler != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(retryScheduler);
+        }
+        if (dispatchPool != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(dispatchPool);
+        }
+        super.doStop();
+    }
+
+    private Properties consumerProperties() {
+        Properties props = new Properties();
+        props.putAll(endpoint.getComponent().getConsumerProperties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoint.getComponent().getBrokers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, endpoint.getGroupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, endpoint.getMaxBuffered())));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    private void pollLoop() {
+        try {
+            kafka.subscribe(List.of(endpoint.getTopic()), new Rebalance());
+            while (polling) {
+                applyBackpressure();
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = kafka.poll(Duration.ofMillis(endpoint.getPollTimeoutMs()));
+                } catch (WakeupException e) {
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    dispatcher.submit(record.partition(), record.offset(),
+                            record.key() == null ? null : ByteBuffer.wrap(record.key()), record);
+                }
+                commitIfDue(false);
+            }
+            Map<Integer, Long> safe = dispatcher.stop(endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
+            commit(safe, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("ordered-kafka consumer of {} stopped: {}", endpoint.getTopic(), e.toString(), e);
+        } finally {
+            try {
+                kafka.close(Duration.ofSeconds(10));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the Kafka consumer of {} failed: {}", endpoint.getTopic(), e.toString());
+            }
+        }
+    }
+
+    /** Pauses fetching while the read-ahead is full; resumes once it has room. */
+    private void applyBackpressure() {
+        boolean full = dispatcher.buffered() >= endpoint.getMaxBuffered();
+        if (full && !paused) {
+            kafka.pause(kafka.assignment());
+            paused = true;
+            LOG.debug("{}: {} records in flight, fetching paused", endpoint.getTopic(), dispatcher.buffered());
+        } else if (!full && paused) {
+            kafka.resume(kafka.paused());
+            paused = false;
+            LOG.debug("{}: fetching resumed", endpoint.getTopic());
+        }
+    }
+
+    private void commitIfDue(boolean sync) {
+        long now = System.currentTimeMillis();
+        if (sync || now - lastCommit >= endpoint.getCommitIntervalMs()) {
+            lastCommit = now;
+            commit(dispatcher.safeOffsets(), sync);
+        }
+    }
+
+    private void commit(Map<Integer, Long> safe, boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        safe.forEach((partition, offset) -> {
+            if (offset >= 0 && !offset.equals(committed.get(partition))) {
+                offsets.put(new TopicPartition(endpoint.getTopic(), partition), new OffsetAndMetadata(offset));
+            }
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            if (sync) {
+                kafka.commitSync(offsets, Duration.ofSeconds(10));
+            } else {
+                kafka.commitAsync(offsets, (done, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("offset commit of {} failed, the next one covers it: {}", endpoint.getTopic(), failure.toString());
+                    }
+                });
+            }
+            offsets.forEach((tp, offset) -> committed.put(tp.partition(), offset.offset()));
+        } catch (RuntimeException e) {
+            LOG.warn("offset commit of {} failed (records after the last commit are read again): {}", endpoint.getTopic(), e.toString());
+        }
+    }
+
+    /** Runs one record through the route; on failure, runs it again later, keeping its key blocked. */
+    private void handle(KeyOrderedDispatcher.Work<ConsumerRecord<byte[], byte[]>> work) {
+        if (!isRunAllowed()) {
+            dispatcher.abandon(work);
+            return;
+        }
+        Exchange exchange = createExchange(false);
+        fill(exchange.getMessage(), work.item());
+        getAsyncProcessor().process(exchange, doneSync -> {
+            Exception failure = exchange.getException();
+            releaseExchange(exchange, false);
+            if (failure == null) {
+                dispatcher.complete(work);
+            } else {
+                LOG.warn("{}/{}@{} could not be handled, trying again in {} ms: {}", endpoint.getTopic(), work.partition(),
+                        work.offset(), endpoint.getRetryBackoffMs(), failure.toString());
+                if (isRunAllowed()) {
+                    retryScheduler.schedule(() -> dispatchPool.execute(() -> handle(work)), endpoint.getRetryBackoffMs(), TimeUnit.MILLISECONDS);
+                } else {
+                    dispatcher.abandon(work);
+                }
+            }
+        });
+    }
+
+    private static void fill(Message message, ConsumerRecord<byte[], byte[]> record) {
+        message.setHeader("kafka.TOPIC", record.topic());
+        message.setHeader("kafka.PARTITION", record.partition());
+        message.setHeader("kafka.OFFSET", record.offset());
+        message.setHeader("kafka.KEY", record.key());
+        message.setHeader("kafka.TIMESTAMP", record.timestamp());
+        for (Header header : record.headers()) {
+            message.setHeader(header.key(), header.value());
+        }
+        message.setBody(record.value());
+    }
+
+    /** On revocation: drop what waits, let what runs finish, commit what is finished. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            Set<Integer> partitions = revoked.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+            try {
+                Map<Integer, Long> safe = dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
+                commit(safe, true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            partitions.forEach(committed::remove);
+            LOG.info("{}: partitions {} revoked", endpoint.getTopic(), partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            LOG.info("{}: partitions {} assigned", endpoint.getTopic(),
+                    assigned.stream().map(TopicPartition::partition).sorted().toList());
+            if (paused) {
+                kafka.pause(assigned);
+            }
+        }
+    }
+}
