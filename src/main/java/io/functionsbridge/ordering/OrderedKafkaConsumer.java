@@ -54,7 +54,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     private ScheduledExecutorService retryScheduler;
     private Thread pollThread;
     private volatile boolean polling;
-    private boolean paused;
+    private volatile boolean paused;
     private long lastCommit;
     private final Map<Integer, Long> committed = new HashMap<>();
 
@@ -94,6 +94,21 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(dispatchPool);
         }
         super.doStop();
+    }
+
+    /** Records read and not finished. */
+    public int getBuffered() {
+        return dispatcher == null ? 0 : dispatcher.buffered();
+    }
+
+    /** Records being handled now. */
+    public int getRunning() {
+        return dispatcher == null ? 0 : dispatcher.running();
+    }
+
+    /** Whether fetching is paused because the read-ahead is full. */
+    public boolean isPaused() {
+        return paused;
     }
 
     private Properties consumerProperties() {

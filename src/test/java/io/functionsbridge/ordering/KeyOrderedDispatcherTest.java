@@ -1,0 +1,195 @@
+package io.functionsbridge.ordering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class KeyOrderedDispatcherTest {
+
+    private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    private final ScheduledExecutorService completer = Executors.newScheduledThreadPool(4);
+
+    @AfterEach
+    void stopThreads() {
+        executor.shutdownNow();
+        completer.shutdownNow();
+    }
+
+    /** Holds started works until the test completes them. */
+    private static final class Held<T> {
+        final List<KeyOrderedDispatcher.Work<T>> started = new CopyOnWriteArrayList<>();
+
+        KeyOrderedDispatcher.Work<T> find(long offset) {
+            return Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> started.stream().filter(w -> w.offset() == offset).findFirst().orElse(null), w -> w != null);
+        }
+    }
+
+    @Test
+    void aKeysRecordsNeverOverlapNorReorderWhileOtherKeysRunConcurrently() {
+        int records = 5000;
+        int maxInFlight = 32;
+        Random random = new Random(42);
+        Map<Object, AtomicInteger> active = new ConcurrentHashMap<>();
+        Map<Object, List<Long>> order = new ConcurrentHashMap<>();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        AtomicReference<String> commitViolation = new AtomicReference<>();
+        Set<Long> unfinished = ConcurrentHashMap.newKeySet();
+        AtomicReference<KeyOrderedDispatcher<String>> ref = new AtomicReference<>();
+
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(maxInFlight, executor, work -> {
+            if (active.computeIfAbsent(work.key(), k -> new AtomicInteger()).incrementAndGet() > 1) {
+                overlaps.incrementAndGet();
+            }
+            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+            order.computeIfAbsent(work.key(), k -> Collections.synchronizedList(new ArrayList<>())).add(work.offset());
+            completer.schedule(() -> {
+                active.get(work.key()).decrementAndGet();
+                running.decrementAndGet();
+                unfinished.remove(work.offset());
+                ref.get().complete(work);
+                long safe = ref.get().safeOffset(0).orElse(0);
+                long lowestUnfinished = unfinished.stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+                if (safe > lowestUnfinished) {
+                    commitViolation.set("safe offset " + safe + " passed unfinished " + lowestUnfinished);
+                }
+                finished.incrementAndGet();
+            }, random.nextInt(3), TimeUnit.MILLISECONDS);
+        });
+        ref.set(dispatcher);
+
+        Map<Object, List<Long>> submitted = new java.util.HashMap<>();
+        for (long offset = 0; offset < records; offset++) {
+            String key = "conv-" + random.nextInt(200);
+            submitted.computeIfAbsent(key, k -> new ArrayList<>()).add(offset);
+            unfinished.add(offset);
+            dispatcher.submit(0, offset, key, "event");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> finished.get() == records);
+
+        assertThat(overlaps.get()).as("a key's records overlapped").isZero();
+        assertThat(order).as("each key's records ran in the order submitted").isEqualTo(submitted);
+        assertThat(peak.get()).as("never more than maxInFlight at once").isLessThanOrEqualTo(maxInFlight);
+        assertThat(peak.get()).as("different keys did run concurrently").isGreaterThan(1);
+        assertThat(commitViolation.get()).isNull();
+        assertThat(dispatcher.safeOffset(0)).hasValue(records);
+        assertThat(dispatcher.buffered()).isZero();
+    }
+
+    @Test
+    void theSafeOffsetNeverPassesAnUnfinishedRecord() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(100, executor, held.started::add);
+        for (long offset = 10; offset < 16; offset++) {
+            dispatcher.submit(3, offset, "k" + offset, "e");
+        }
+        assertThat(dispatcher.safeOffset(3)).hasValue(10);
+        dispatcher.complete(held.find(12));
+        dispatcher.complete(held.find(13));
+        assertThat(dispatcher.safeOffset(3)).as("10 and 11 are unfinished").hasValue(10);
+        dispatcher.complete(held.find(10));
+        assertThat(dispatcher.safeOffset(3)).hasValue(11);
+        dispatcher.complete(held.find(11));
+        assertThat(dispatcher.safeOffset(3)).as("14 is the lowest unfinished").hasValue(14);
+        dispatcher.complete(held.find(15));
+        dispatcher.complete(held.find(14));
+        assertThat(dispatcher.safeOffset(3)).hasValue(16);
+        assertThat(dispatcher.safeOffset(4)).isEmpty();
+    }
+
+    @Test
+    void atMostMaxInFlightRunAndTheNextStartsWhenOneFinishes() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(3, executor, held.started::add);
+        for (long offset = 0; offset < 10; offset++) {
+            dispatcher.submit(0, offset, "k" + offset, "e");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 3);
+        assertThat(dispatcher.running()).isEqualTo(3);
+        assertThat(dispatcher.buffered()).isEqualTo(10);
+        dispatcher.complete(held.find(1));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 4);
+        assertThat(held.started).extracting(KeyOrderedDispatcher.Work::offset).containsExactlyInAnyOrder(0L, 1L, 2L, 3L);
+        assertThat(dispatcher.running()).isEqualTo(3);
+        assertThat(dispatcher.buffered()).isEqualTo(9);
+    }
+
+    @Test
+    void aKeysNextRecordWaitsForItsPredecessorEvenWithFreeSlots() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
+        dispatcher.submit(0, 0, "same", "first");
+        dispatcher.submit(0, 1, "same", "second");
+        dispatcher.submit(0, 2, "other", "third");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
+        assertThat(held.started).extracting(KeyOrderedDispatcher.Work::item).containsExactlyInAnyOrder("first", "third");
+        dispatcher.complete(held.find(0));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 3);
+        assertThat(held.started.get(2).item()).isEqualTo("second");
+    }
+
+    @Test
+    void recordsWithoutAKeyAreNotOrderedWithEachOther() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
+        dispatcher.submit(0, 0, null, "a");
+        dispatcher.submit(0, 1, null, "b");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
+    }
+
+    @Test
+    void releasingAPartitionDropsItsWaitingRecordsAndWaitsForItsRunningOnes() throws Exception {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(1, executor, held.started::add);
+        dispatcher.submit(0, 5, "a", "running");
+        dispatcher.submit(0, 6, "a", "waiting behind its key");
+        dispatcher.submit(0, 7, "b", "waiting for a slot");
+        dispatcher.submit(1, 0, "c", "other partition");
+        KeyOrderedDispatcher.Work<String> running = held.find(5);
+        completer.schedule(() -> dispatcher.complete(running), 200, TimeUnit.MILLISECONDS);
+
+        Map<Integer, Long> safe = dispatcher.release(Set.of(0), 5, TimeUnit.SECONDS);
+
+        assertThat(safe).as("6 and 7 were not handled: they are read again").containsEntry(0, 6L);
+        assertThat(dispatcher.buffered()).isEqualTo(1);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
+        assertThat(held.started.get(1).item()).isEqualTo("other partition");
+    }
+
+    @Test
+    void stoppingWaitsForRunningRecordsAndStartsNoMore() throws Exception {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(1, executor, held.started::add);
+        dispatcher.submit(0, 0, "a", "running");
+        dispatcher.submit(0, 1, "b", "waiting");
+        KeyOrderedDispatcher.Work<String> running = held.find(0);
+        completer.schedule(() -> dispatcher.complete(running), 200, TimeUnit.MILLISECONDS);
+
+        Map<Integer, Long> safe = dispatcher.stop(5, TimeUnit.SECONDS);
+
+        assertThat(safe).containsEntry(0, 1L);
+        assertThat(held.started).hasSize(1);
+        dispatcher.submit(0, 2, "c", "after stop");
+        assertThat(dispatcher.buffered()).isEqualTo(1);
+    }
+}
