@@ -1,0 +1,19 @@
+package io.functionsbridge.bench;
+
+/** One way of doing the job: read events from a topic, call the function, write its output to another. */
+interface Arm {
+
+    String name();
+
+    /** Whether it keeps each conversation's order (its order violations must be 0). */
+    boolean claimsOrdering();
+
+    /** Starts consuming {@code in} (already holding the backlog) and writing to {@code out}. */
+    Running start(String bootstrap, String in, String out, String functionUrl, Workload workload) throws Exception;
+
+    /** A started arm. */
+    interface Running extends AutoCloseable {
+        @Override
+        void close() throws Exception;
+    }
+}

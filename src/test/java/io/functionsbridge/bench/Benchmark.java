@@ -1,0 +1,256 @@
+package io.functionsbridge.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.functionsbridge.kafka.EmbeddedKafkaBroker;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+
+/**
+ * The throughput benchmark (README, "Throughput"): one in-JVM broker, one local function server,
+ * the same backlog, function latency and in-flight cap for each arm, side by side. Prints a table
+ * and writes target/bench/results.json. {@code -Dbench.quick=true} runs small backlogs as a smoke test.
+ */
+public final class Benchmark {
+
+    static final long RETRY_BACKOFF_MS = 200;
+
+    /** One arm's figures on one workload. */
+    record Result(String workload, String arm, int events, int handled, boolean drained, double seconds, double eventsPerSecond,
+                  double bound, long p50Ms, long p99Ms, long p99OthersMs, long p99HotMs, long orderViolations, long duplicates,
+                  long peakHeapMb, double cpuSeconds) {
+    }
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = Boolean.getBoolean("bench.quick");
+        Configurator.setLevel("io.functionsbridge.output.OutcomeLog", Level.WARN);
+        Configurator.setLevel("org.apache.camel", Level.WARN);
+        Configurator.setLevel("io.confluent", Level.WARN);
+        int scale = quick ? 10 : 1;
+        long naiveSeconds = quick ? 4 : 20;
+
+        List<Workload> workloads = List.of(
+                new Workload("i-realistic", "50k events / 10k conversations (1-20 each), 200 ms, cap 1000",
+                        Workload.realistic(50_000 / scale, 10_000 / scale, 1), Workload.LatencyModel.fixed(200), 0, 1000),
+                new Workload("ii-skewed", "20k events, Zipf(s=1) over 10k conversations, 10 ms, cap 1000",
+                        Workload.zipf(20_000 / scale, 10_000 / scale, 1.0, 2), Workload.LatencyModel.fixed(10), 0, 1000),
+                new Workload("iii-lognormal", "50k events / 10k conversations, lognormal 50 ms-1 s, 2% fail once, cap 1000",
+                        Workload.realistic(50_000 / scale, 10_000 / scale, 3), Workload.LatencyModel.lognormal(150, 0.6, 50, 1000), 0.02, 1000),
+                new Workload("iv-zero-latency", "50k events / 10k conversations, 0 ms, cap 1000",
+                        Workload.realistic(50_000 / scale, 10_000 / scale, 4), Workload.LatencyModel.fixed(0), 0, 1000));
+        Workload heap = new Workload("heap-200k", "200k-event backlog, 0 ms, cap 1000 (bridge only): peak heap",
+                Workload.realistic(200_000 / scale, 40_000 / scale, 5), Workload.LatencyModel.fixed(0), 0, 1000);
+
+        String only = System.getProperty("bench.only", "");
+        String onlyArm = System.getProperty("bench.arm", "");
+        List<Arm> arms = java.util.stream.Stream.<Arm>of(new BridgeArm(), new ParallelConsumerArm(), new NaiveCamelArm())
+                .filter(arm -> onlyArm.isEmpty() || arm.name().startsWith(onlyArm)).toList();
+        List<Result> results = new ArrayList<>();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); BenchFunctionServer server = new BenchFunctionServer()) {
+            System.out.printf("functions-bridge benchmark%s: broker %s, function %s, %d cores%n", quick ? " (quick)" : "",
+                    broker.bootstrapServers(), server.url(), Runtime.getRuntime().availableProcessors());
+            int run = 0;
+            for (Workload workload : workloads) {
+                if (!only.isEmpty() && !workload.name().startsWith(only)) {
+                    continue;
+                }
+                System.out.printf("%n%s: %s; bound %s events/s%n", workload.name(), workload.description(), formatBound(workload.bound(RETRY_BACKOFF_MS)));
+                for (Arm arm : arms) {
+                    boolean timeBoxed = arm instanceof NaiveCamelArm;
+                    long limitSeconds = timeBoxed ? naiveSeconds : drainLimitSeconds(workload);
+                    Result result = run(broker.bootstrapServers(), server, arm, workload, "r" + run++, limitSeconds);
+                    results.add(result);
+                    System.out.println("  " + line(result));
+                }
+            }
+            if (only.isEmpty() || heap.name().startsWith(only)) {
+                System.out.printf("%n%s: %s%n", heap.name(), heap.description());
+                Result heapResult = run(broker.bootstrapServers(), server, new BridgeArm(), heap, "r" + run, drainLimitSeconds(heap));
+                results.add(heapResult);
+                System.out.println("  " + line(heapResult));
+            }
+        }
+        printTable(results);
+        Path out = Path.of("target", "bench", "results.json");
+        Files.createDirectories(out.getParent());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("quick", quick);
+        json.put("cores", Runtime.getRuntime().availableProcessors());
+        json.put("retryBackoffMs", RETRY_BACKOFF_MS);
+        json.put("results", results);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
+        System.out.println("\nwritten: " + out.toAbsolutePath());
+        System.exit(0);
+    }
+
+    private static long drainLimitSeconds(Workload workload) {
+        double bound = workload.bound(RETRY_BACKOFF_MS);
+        double expected = Double.isInfinite(bound) ? workload.events().size() / 2000.0 : workload.events().size() / bound;
+        return Math.max(60, Math.round(expected * 4));
+    }
+
+    private static Result run(String bootstrap, BenchFunctionServer server, Arm arm, Workload workload, String prefix, long limitSeconds)
+            throws Exception {
+        String in = "bench-" + prefix + "-" + workload.name() + "-in";
+        String out = "bench-" + prefix + "-" + workload.name() + "-out";
+        createTopics(bootstrap, in, out);
+        long[] written = writeBacklog(bootstrap, in, workload);
+        server.serve(workload);
+
+        try (OutputWatcher watcher = new OutputWatcher(bootstrap, out, workload)) {
+            System.gc();
+            HeapSampler heap = new HeapSampler();
+            long cpuBefore = processCpuNanos();
+            long startWall = System.currentTimeMillis();
+            long start = System.nanoTime();
+            long deadline = start + limitSeconds * 1_000_000_000L;
+            int events = workload.events().size();
+            try (Arm.Running running = arm.start(bootstrap, in, out, server.url(), workload)) {
+                while (watcher.distinct() < events && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                long end = watcher.distinct() >= events ? watcher.lastOutputNanos() : System.nanoTime();
+                double seconds = (end - start) / 1e9;
+                double cpu = (processCpuNanos() - cpuBefore) / 1e9;
+                long peakHeap = heap.stop() / (1024 * 1024);
+                // latency since the event was available to the arm: written, or the arm started, whichever was later
+                long[] ts = written.clone();
+                for (int i = 0; i < ts.length; i++) {
+                    ts[i] = Math.max(ts[i], startWall);
+                }
+                Set<String> hot = hottest(workload, 10);
+                OutputWatcher.LatencyView view = watcher.view(ts);
+                return new Result(workload.name(), arm.name(), events, watcher.distinct(), watcher.distinct() >= events, seconds,
+                        watcher.distinct() / seconds, workload.bound(RETRY_BACKOFF_MS),
+                        view.percentile(c -> true, 50), view.percentile(c -> true, 99),
+                        view.percentile(c -> !hot.contains(c), 99), view.percentile(hot::contains, 99),
+                        watcher.orderViolations(), watcher.duplicates(), peakHeap, cpu);
+            }
+        }
+    }
+
+    private static Set<String> hottest(Workload workload, int n) {
+        return workload.eventsPerConversation().entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(n).map(Map.Entry::getKey).collect(Collectors.toSet());
+    }
+
+    private static long[] writeBacklog(String bootstrap, String topic, Workload workload) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        List<Future<RecordMetadata>> sent = new ArrayList<>(workload.events().size());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (Workload.Event event : workload.events()) {
+                String value = "{\"general\":{\"cbotEventType\":\"CONSUMER_OPEN_NEW_CONVERSATION\",\"convId\":\"" + event.convId()
+                        + "\",\"seq\":" + event.seq() + "}}";
+                sent.add(producer.send(new ProducerRecord<>(topic, event.convId(), value)));
+            }
+            producer.flush();
+        }
+        long[] timestamps = new long[sent.size()];
+        for (int i = 0; i < timestamps.length; i++) {
+            timestamps[i] = sent.get(i).get().timestamp();
+        }
+        return timestamps;
+    }
+
+    private static void createTopics(String bootstrap, String... topics) throws Exception {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            List<NewTopic> list = new ArrayList<>();
+            for (String topic : topics) {
+                list.add(new NewTopic(topic, 1, (short) 1));
+            }
+            admin.createTopics(list).all().get();
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Samples the heap in use every 50 ms; the peak is the figure. */
+    private static final class HeapSampler {
+        private final AtomicLong peak = new AtomicLong();
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        HeapSampler() {
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            thread = new Thread(() -> {
+                while (running) {
+                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-heap");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            return peak.get();
+        }
+    }
+
+    private static String formatBound(double bound) {
+        return Double.isInfinite(bound) ? "unbounded (no latency)" : String.format(Locale.ROOT, "%.0f", bound);
+    }
+
+    private static String line(Result r) {
+        return String.format(Locale.ROOT, "%-24s %6d/%-6d %s %8.0f ev/s %6s  p50 %6d ms  p99 %6d ms  order violations %d  dup %d  heap %d MB  cpu %.1f s",
+                r.arm(), r.handled(), r.events(), r.drained() ? "drained" : "timebox", r.eventsPerSecond(), percentOfBound(r),
+                r.p50Ms(), r.p99Ms(), r.orderViolations(), r.duplicates(), r.peakHeapMb(), r.cpuSeconds());
+    }
+
+    private static String percentOfBound(Result r) {
+        return Double.isInfinite(r.bound()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * r.eventsPerSecond() / r.bound());
+    }
+
+    private static void printTable(List<Result> results) {
+        System.out.println();
+        System.out.println("| workload | arm | events handled | events/s | bound | % of bound | p50 ms | p99 ms | p99 others / hot ms | order violations | duplicates | peak heap MB | CPU s |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        results.stream().sorted(Comparator.comparing(Result::workload)).forEach(r -> System.out.printf(Locale.ROOT,
+                "| %s | %s | %d/%d%s | %.0f | %s | %s | %d | %d | %s | %d | %d | %d | %.1f |%n",
+                r.workload(), r.arm(), r.handled(), r.events(), r.drained() ? "" : " (time-boxed)", r.eventsPerSecond(),
+                formatBound(r.bound()), percentOfBound(r), r.p50Ms(), r.p99Ms(),
+                r.workload().startsWith("ii") ? r.p99OthersMs() + " / " + r.p99HotMs() : "-",
+                r.orderViolations(), r.duplicates(), r.peakHeapMb(), r.cpuSeconds()));
+    }
+}

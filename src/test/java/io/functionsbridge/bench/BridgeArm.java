@@ -1,0 +1,57 @@
+package io.functionsbridge.bench;
+
+import io.functionsbridge.BridgeApplication;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.main.Main;
+
+/** functions-bridge itself: the shipped application.properties and routes/, on the benchmark's topics. */
+final class BridgeArm implements Arm {
+
+    @Override
+    public String name() {
+        return "functions-bridge";
+    }
+
+    @Override
+    public boolean claimsOrdering() {
+        return true;
+    }
+
+    @Override
+    public Running start(String bootstrap, String in, String out, String functionUrl, Workload workload) throws Exception {
+        Path functions = Files.createTempFile("bench-functions", ".yaml");
+        Files.writeString(functions, """
+                functions:
+                  - id: bench-function
+                    event: controllerbot_messaging_new_conversation
+                    url: %s
+                    state: deployed
+                """.formatted(functionUrl));
+        Path autoMessages = Files.createTempFile("bench-auto-messages", ".yaml");
+        Files.writeString(autoMessages, "autoMessages: {}\n");
+        Map<String, String> properties = new HashMap<>();
+        properties.put("kafka.brokers", bootstrap);
+        properties.put("bridge.topic.events", in);
+        properties.put("bridge.topic.chat-events", in + "-chat");
+        properties.put("bridge.topic.commands", out);
+        properties.put("bridge.topic.dead-letter", out + "-dlq");
+        properties.put("bridge.consumer.group", in + "-bridge");
+        properties.put("bridge.functions.file", functions.toString());
+        properties.put("bridge.auto-messages.file", autoMessages.toString());
+        properties.put("bridge.max-in-flight", String.valueOf(workload.cap()));
+        properties.put("bridge.max-buffered", String.valueOf(4 * workload.cap()));
+        properties.put("bridge.invoke.backoff-ms", String.valueOf(Benchmark.RETRY_BACKOFF_MS));
+        properties.put("bridge.invoke.slow-ms", "600000");
+        properties.put("camel.main.jmxEnabled", "false");
+        Main main = BridgeApplication.create(properties);
+        main.start();
+        return () -> {
+            main.stop();
+            Files.deleteIfExists(functions);
+            Files.deleteIfExists(autoMessages);
+        };
+    }
+}
