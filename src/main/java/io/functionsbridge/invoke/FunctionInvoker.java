@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.functionsbridge.event.BridgeEvent;
 import io.functionsbridge.output.DeadLetterReason;
+import io.functionsbridge.output.SourceIds;
 import io.functionsbridge.registry.FunctionDefinition;
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.spi.HttpResponseAware;
 
@@ -111,9 +110,7 @@ public final class FunctionInvoker {
 
     /** The same for every attempt, and for the same record handled again after a restart. */
     static String requestId(BridgeEvent event) {
-        String source = event.getSourceTopic() + "/" + event.getSourcePartition() + "/" + event.getSourceOffset()
-                + "/" + event.getFunction().id();
-        return UUID.nameUUIDFromBytes(source.getBytes(StandardCharsets.UTF_8)).toString();
+        return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), event.getFunction().id());
     }
 
     private byte[] toBytes(ObjectNode node) {

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -119,6 +120,9 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, endpoint.getMaxBuffered())));
+        // incremental rebalances: a member joining or leaving does not take partitions from the others
+        // (whose finished-but-uncommitted records would be handled again)
+        props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return props;
@@ -246,6 +250,9 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (revoked.isEmpty()) {
+                return;
+            }
             Set<Integer> partitions = revoked.stream().map(TopicPartition::partition).collect(Collectors.toSet());
             try {
                 Map<Integer, Long> safe = dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
@@ -258,7 +265,23 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         }
 
         @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            // another member owns them already: nothing may be committed for them any more
+            Set<Integer> partitions = lost.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+            try {
+                dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            partitions.forEach(committed::remove);
+            LOG.warn("{}: partitions {} lost", endpoint.getTopic(), partitions);
+        }
+
+        @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (assigned.isEmpty()) {
+                return;
+            }
             LOG.info("{}: partitions {} assigned", endpoint.getTopic(),
                     assigned.stream().map(TopicPartition::partition).sorted().toList());
             if (paused) {

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.functionsbridge.event.BridgeEvent;
 import io.functionsbridge.reply.Command;
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 
 /** Writes the command records of the commands topic (CONTRACT §6). */
 public final class CommandRecords {
@@ -48,8 +46,6 @@ public final class CommandRecords {
 
     /** Derived from the source record and the command type: handling the record again gives the same id. */
     public static String commandId(BridgeEvent event, Command.Type type) {
-        String source = event.getSourceTopic() + "/" + event.getSourcePartition() + "/" + event.getSourceOffset()
-                + "/" + type.wireName();
-        return UUID.nameUUIDFromBytes(source.getBytes(StandardCharsets.UTF_8)).toString();
+        return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), type.wireName());
     }
 }

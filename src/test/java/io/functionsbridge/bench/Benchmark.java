@@ -76,6 +76,14 @@ public final class Benchmark {
             System.out.printf("functions-bridge benchmark%s: broker %s, function %s, %d cores%n", quick ? " (quick)" : "",
                     broker.bootstrapServers(), server.url(), Runtime.getRuntime().availableProcessors());
             int run = 0;
+            // every arm runs once before anything is measured, so that no arm pays for the JIT alone
+            Workload warmup = new Workload("warmup", "warm-up", Workload.realistic(10_000 / scale, 2_000 / scale, 9),
+                    Workload.LatencyModel.fixed(0), 0, 1000);
+            for (Arm arm : arms) {
+                boolean timeBoxed = arm instanceof NaiveCamelArm;
+                Result result = run(broker.bootstrapServers(), server, arm, warmup, "w" + run++, timeBoxed ? naiveSeconds / 2 : 120);
+                System.out.println("  warm-up: " + line(result));
+            }
             for (Workload workload : workloads) {
                 if (!only.isEmpty() && !workload.name().startsWith(only)) {
                     continue;

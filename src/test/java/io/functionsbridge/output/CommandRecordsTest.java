@@ -59,6 +59,12 @@ class CommandRecordsTest {
     }
 
     @Test
+    void sourceIdsAreNameBasedUuids() {
+        assertThat(SourceIds.of("events", 3, 7, "transfer"))
+                .isEqualTo(java.util.UUID.nameUUIDFromBytes("events/3/7/transfer".getBytes(StandardCharsets.UTF_8)).toString());
+    }
+
+    @Test
     void theCommandIdDependsOnlyOnTheSourceRecordAndTheType() {
         assertThat(CommandRecords.commandId(event(7), Command.Type.TRANSFER)).isEqualTo(CommandRecords.commandId(event(7), Command.Type.TRANSFER));
         assertThat(CommandRecords.commandId(event(7), Command.Type.TRANSFER)).isNotEqualTo(CommandRecords.commandId(event(8), Command.Type.TRANSFER));
