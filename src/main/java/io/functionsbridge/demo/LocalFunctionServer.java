@@ -35,7 +35,11 @@ public final class LocalFunctionServer implements AutoCloseable {
     }
 
     /** What a function answers. */
-    public record Response(int status, String body, long delayMillis) {
+    public record Response(int status, String body, long delayMillis, Map<String, String> headers) {
+
+        public Response(int status, String body, long delayMillis) {
+            this(status, body, delayMillis, Map.of());
+        }
 
         public static Response ok(String json) {
             return new Response(200, json, 0);
@@ -46,7 +50,13 @@ public final class LocalFunctionServer implements AutoCloseable {
         }
 
         public Response after(long millis) {
-            return new Response(status, body, millis);
+            return new Response(status, body, millis, headers);
+        }
+
+        public Response withHeader(String name, String value) {
+            Map<String, String> more = new java.util.HashMap<>(headers);
+            more.put(name, value);
+            return new Response(status, body, delayMillis, Map.copyOf(more));
         }
     }
 
@@ -136,6 +146,7 @@ public final class LocalFunctionServer implements AutoCloseable {
             byte[] bytes = response.body() == null ? new byte[0] : response.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.getResponseHeaders().add("X-Function-Runtime", "local");
+            response.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
             exchange.sendResponseHeaders(response.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

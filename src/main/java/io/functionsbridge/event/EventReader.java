@@ -24,7 +24,16 @@ public final class EventReader {
 
     private static final int MAX_REASON_LENGTH = 300;
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    /** A cbotEventType or eventId longer than this is no event type (and is not echoed whole). */
+    private static final int MAX_TYPE_LENGTH = 128;
+
+    /**
+     * Strict reading: a record with duplicate keys or anything after its JSON value is not taken
+     * for the event it might also be read as.
+     */
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Captures a record of the messaging events topic as it came, before anything is parsed. */
     public BridgeEvent receive(Object body, Map<String, Object> headers) {
@@ -73,6 +82,10 @@ public final class EventReader {
         if (eventType.isEmpty()) {
             throw new RejectedEventException(DeadLetterReason.MISSING_EVENT_TYPE, "general.cbotEventType is empty");
         }
+        if (eventType.length() > MAX_TYPE_LENGTH) {
+            throw new RejectedEventException(DeadLetterReason.UNKNOWN_EVENT_TYPE, "general.cbotEventType is "
+                    + eventType.length() + " characters long, not an event type: " + shorten(eventType.substring(0, 40)));
+        }
         event.setEventType(eventType);
         String convId = scalar(general.get("convId"));
         if (convId == null || convId.isBlank()) {
@@ -98,6 +111,12 @@ public final class EventReader {
             throw new RejectedEventException(DeadLetterReason.MISSING_EVENT_TYPE, "the chat record has no 'eventId' header");
         }
         event.setEventType(event.getEventType().strip());
+        if (event.getEventType().length() > MAX_TYPE_LENGTH) {
+            String type = event.getEventType();
+            event.setEventType(type.substring(0, 40) + "...");
+            throw new RejectedEventException(DeadLetterReason.UNKNOWN_EVENT_TYPE, "the eventId header is " + type.length()
+                    + " characters long, not a chat event");
+        }
         ObjectNode payload = parsePayload(event);
         String convId = keyText(event);
         if (convId == null || convId.isBlank()) {

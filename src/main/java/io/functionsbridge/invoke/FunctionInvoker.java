@@ -18,9 +18,15 @@ public final class FunctionInvoker {
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final int defaultTimeoutMs;
+    private final int maxReplyBytes;
 
-    public FunctionInvoker(int defaultTimeoutMs) {
+    /**
+     * @param defaultTimeoutMs the per-attempt timeout of a function that sets none
+     * @param maxReplyBytes    a larger reply is refused as {@code INVALID_REPLY}
+     */
+    public FunctionInvoker(int defaultTimeoutMs, int maxReplyBytes) {
         this.defaultTimeoutMs = defaultTimeoutMs;
+        this.maxReplyBytes = maxReplyBytes;
     }
 
     /** Builds the envelope and the request id once, before the first attempt. */
@@ -41,7 +47,8 @@ public final class FunctionInvoker {
     }
 
     /**
-     * Keeps the body of a 2xx reply, to be normalised. A call that failed has already marked the
+     * Keeps the body of a 2xx reply, to be normalised; a reply over the cap is an
+     * {@code INVALID_REPLY} and counts as no message set. A call that failed has already marked the
      * event ({@link #failed}, {@link #rejected}) and has no reply to keep.
      */
     public void completed(BridgeEvent event, byte[] reply) {
@@ -49,6 +56,11 @@ public final class FunctionInvoker {
             return;
         }
         event.invocationEnded();
+        if (reply != null && reply.length > maxReplyBytes) {
+            event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": the reply of "
+                    + reply.length + " bytes exceeds the cap of " + maxReplyBytes + " bytes (bridge.invoke.max-reply-bytes)");
+            return;
+        }
         event.setReply(reply);
     }
 

@@ -51,6 +51,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
             config.put("log.dirs", dataDir.toString());
             config.put("num.partitions", "1");
+            config.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
             config.put("auto.create.topics.enable", "true");
             config.put("offsets.topic.replication.factor", "1");
             config.put("offsets.topic.num.partitions", "1");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class FunctionInvokerTest {
 
-    private final FunctionInvoker invoker = new FunctionInvoker(5000);
+    private final FunctionInvoker invoker = new FunctionInvoker(5000, 64);
 
     private static BridgeEvent event(Integer timeoutMs) {
         EventReader reader = new EventReader();
@@ -92,5 +92,21 @@ class FunctionInvokerTest {
 
         invoker.completed(rejected, "[]".getBytes(StandardCharsets.UTF_8));
         assertThat(rejected.isReplied()).as("a failed call keeps no reply").isFalse();
+    }
+
+    @Test
+    void aReplyOverTheCapIsAnInvalidReplyAndNotKept() {
+        BridgeEvent event = event(null);
+        invoker.prepare(event);
+        invoker.attempt(event);
+        invoker.completed(event, new byte[65]);
+        assertThat(event.isReplied()).isFalse();
+        assertThat(event.getDeadLetterReason()).isEqualTo(DeadLetterReason.INVALID_REPLY);
+        assertThat(event.getDeadLetterMessage()).contains("reply of 65 bytes exceeds the cap of 64 bytes");
+
+        BridgeEvent small = event(null);
+        invoker.prepare(small);
+        invoker.completed(small, new byte[64]);
+        assertThat(small.isReplied()).isTrue();
     }
 }

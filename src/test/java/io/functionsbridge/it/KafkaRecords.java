@@ -44,6 +44,7 @@ final class KafkaRecords implements AutoCloseable {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 * 1024 * 1024));
         producer = new KafkaProducer<>(props);
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -64,9 +65,13 @@ final class KafkaRecords implements AutoCloseable {
 
     /** Writes a record and waits for its acknowledgement; returns its offset. */
     long send(String topic, String key, String value, Map<String, String> headers) {
+        return sendBytes(topic, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    /** Writes a record whose value is raw bytes (maybe not even UTF-8); returns its offset. */
+    long sendBytes(String topic, String key, byte[] value, Map<String, String> headers) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
         headers.forEach((name, value1) -> record.headers().add(name, value1.getBytes(StandardCharsets.UTF_8)));
         try {
             return producer.send(record).get().offset();
