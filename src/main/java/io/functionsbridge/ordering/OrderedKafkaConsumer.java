@@ -250,31 +250,34 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-            if (revoked.isEmpty()) {
-                return;
+            if (!revoked.isEmpty()) {
+                giveUp(revoked, true);
+                LOG.info("{}: partitions {} revoked", endpoint.getTopic(), partitions(revoked));
             }
-            Set<Integer> partitions = revoked.stream().map(TopicPartition::partition).collect(Collectors.toSet());
-            try {
-                Map<Integer, Long> safe = dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
-                commit(safe, true);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            partitions.forEach(committed::remove);
-            LOG.info("{}: partitions {} revoked", endpoint.getTopic(), partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             // another member owns them already: nothing may be committed for them any more
-            Set<Integer> partitions = lost.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+            giveUp(lost, false);
+            LOG.warn("{}: partitions {} lost", endpoint.getTopic(), partitions(lost));
+        }
+
+        private void giveUp(Collection<TopicPartition> given, boolean commitFinished) {
+            Set<Integer> partitions = partitions(given);
             try {
-                dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
+                Map<Integer, Long> safe = dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
+                if (commitFinished) {
+                    commit(safe, true);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             partitions.forEach(committed::remove);
-            LOG.warn("{}: partitions {} lost", endpoint.getTopic(), partitions);
+        }
+
+        private Set<Integer> partitions(Collection<TopicPartition> given) {
+            return given.stream().map(TopicPartition::partition).collect(Collectors.toSet());
         }
 
         @Override
