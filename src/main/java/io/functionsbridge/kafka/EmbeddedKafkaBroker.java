@@ -26,11 +26,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final Path dataDir;
     private final int port;
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
+    private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(Path dataDir, int port, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(Path dataDir, int port, KafkaConfig config, KafkaRaftServer server) {
         this.dataDir = dataDir;
         this.port = port;
+        this.config = config;
         this.server = server;
     }
 
@@ -76,7 +78,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
             KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
             server.startup();
-            return new EmbeddedKafkaBroker(dataDir, port, server);
+            return new EmbeddedKafkaBroker(dataDir, port, kafkaConfig, server);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
         } catch (Exception e) {
@@ -89,10 +91,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** Stops the broker, keeping its data: {@link #restart()} brings it back on the same ports (outage tests). */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts a stopped broker again, with its data, on the same ports. */
+    public synchronized void restart() {
+        if (server == null) {
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+        }
+    }
+
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        stop();
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {

@@ -37,9 +37,14 @@ final class RunningBridge implements AutoCloseable {
 
     /** Starts a bridge with that registry and automatic messages (YAML text) and extra properties. */
     static RunningBridge start(KafkaRecords kafka, String functionsYaml, String autoMessagesYaml, Map<String, String> extra) {
+        return start(kafka, SharedKafka.bootstrapServers(), functionsYaml, autoMessagesYaml, extra);
+    }
+
+    /** Likewise, against another broker than the shared one. */
+    static RunningBridge start(KafkaRecords kafka, String bootstrap, String functionsYaml, String autoMessagesYaml, Map<String, String> extra) {
         String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> overrides = new HashMap<>();
-        overrides.put("kafka.brokers", SharedKafka.bootstrapServers());
+        overrides.put("kafka.brokers", bootstrap);
         overrides.put("bridge.functions.file", write(prefix + "-functions", functionsYaml).toString());
         overrides.put("bridge.auto-messages.file", write(prefix + "-auto-messages", autoMessagesYaml).toString());
         overrides.put("bridge.invoke.backoff-ms", "20");
