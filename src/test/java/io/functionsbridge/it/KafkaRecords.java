@@ -52,14 +52,36 @@ final class KafkaRecords implements AutoCloseable {
     }
 
     void createTopics(String... topics) {
-        List<NewTopic> newTopics = new ArrayList<>();
-        for (String topic : topics) {
-            newTopics.add(new NewTopic(topic, 1, (short) 1));
-        }
+        createTopics(1, topics);
+    }
+
+    /** Creates the topics that do not exist yet, with that many partitions. */
+    void createTopics(int partitions, String... topics) {
         try {
+            java.util.Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> newTopics = new ArrayList<>();
+            for (String topic : topics) {
+                if (!existing.contains(topic)) {
+                    newTopics.add(new NewTopic(topic, partitions, (short) 1));
+                }
+            }
             admin.createTopics(newTopics).all().get();
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("cannot create topics", e);
+        }
+    }
+
+    /** Everything on all partitions of the topic so far. */
+    List<Received> readAllPartitions(String topic) {
+        try {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            List<Received> all = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                all.addAll(read(topic, p));
+            }
+            return all;
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot describe " + topic, e);
         }
     }
 
@@ -86,6 +108,10 @@ final class KafkaRecords implements AutoCloseable {
 
     /** Everything on the topic so far (single partition), read from the beginning. */
     List<Received> readAll(String topic) {
+        return read(topic, 0);
+    }
+
+    private List<Received> read(String topic, int partitionNumber) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -93,7 +119,7 @@ final class KafkaRecords implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<Received> received = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            TopicPartition partition = new TopicPartition(topic, 0);
+            TopicPartition partition = new TopicPartition(topic, partitionNumber);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);

@@ -42,7 +42,12 @@ final class RunningBridge implements AutoCloseable {
 
     /** Likewise, against another broker than the shared one. */
     static RunningBridge start(KafkaRecords kafka, String bootstrap, String functionsYaml, String autoMessagesYaml, Map<String, String> extra) {
-        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+        return start(kafka, bootstrap, "t" + UUID.randomUUID().toString().substring(0, 8), functionsYaml, autoMessagesYaml, extra);
+    }
+
+    /** A bridge on the topics and group named by the prefix: a second one with the same prefix joins the first's group. */
+    static RunningBridge start(KafkaRecords kafka, String bootstrap, String prefix, String functionsYaml, String autoMessagesYaml,
+                               Map<String, String> extra) {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("kafka.brokers", bootstrap);
         overrides.put("bridge.functions.file", write(prefix + "-functions", functionsYaml).toString());
