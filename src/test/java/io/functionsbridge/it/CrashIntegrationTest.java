@@ -94,10 +94,10 @@ class CrashIntegrationTest {
             int duplicates = 0;
             int differentIds = 0;
             for (KafkaRecords.Received record : written) {
-                String first = firstIds.putIfAbsent(seq(record), commandId(record));
-                if (first != null) {
+                String firstId = firstIds.putIfAbsent(seq(record), commandId(record));
+                if (firstId != null) {
                     duplicates++;
-                    if (!first.equals(commandId(record))) {
+                    if (!firstId.equals(commandId(record))) {
                         differentIds++;
                     }
                 }
