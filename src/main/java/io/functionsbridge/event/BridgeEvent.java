@@ -148,6 +148,11 @@ public final class BridgeEvent {
         return function == null ? null : function.url();
     }
 
+    /** The function's {@code Authorization} header value, or {@code null}. */
+    public String getAuthorization() {
+        return function == null ? null : function.authorization();
+    }
+
     public boolean hasFunction() {
         return function != null;
     }

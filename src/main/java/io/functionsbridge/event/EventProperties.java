@@ -11,7 +11,7 @@ import org.apache.camel.Exchange;
  * Camel's {@link Exchange}; the others stay plain.
  *
  * <p>Properties: {@code cbotEventType}, {@code convId}, {@code hasFunction}, {@code functionUrl},
- * {@code timeoutMs}, {@code requestId}, {@code commands}, {@code deadLettered}; and, on a command
+ * {@code timeoutMs}, {@code requestId}, {@code authorization}, {@code commands}, {@code deadLettered}; and, on a command
  * exchange, {@code commandType}.
  */
 public final class EventProperties {
@@ -28,6 +28,7 @@ public final class EventProperties {
         exchange.setProperty("functionUrl", event.getFunctionUrl());
         exchange.setProperty("timeoutMs", event.getTimeoutMs());
         exchange.setProperty("requestId", event.getRequestId());
+        exchange.setProperty("authorization", event.getAuthorization());
         exchange.setProperty("commands", event.getCommands());
         exchange.setProperty("deadLettered", event.isDeadLettered());
     }

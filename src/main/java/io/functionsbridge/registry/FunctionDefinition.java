@@ -5,14 +5,29 @@ import java.util.List;
 /**
  * One function of the registry (CONTRACT §3).
  *
- * @param skills    the skills it is invoked for; empty means every skill
- * @param timeoutMs its per-attempt timeout, or {@code null} for the bridge default
+ * @param url           where it is called, without credentials
+ * @param skills        the skills it is invoked for; empty means every skill
+ * @param timeoutMs     its per-attempt timeout, or {@code null} for the bridge default
+ * @param authorization the {@code Authorization} header value, from credentials in the registry's url
+ *                      ({@code https://user:password@host/...}), or {@code null}; it never appears in
+ *                      an endpoint uri, a log line or a message
  */
 public record FunctionDefinition(
-        String id, String name, String event, String url, boolean deployed, List<String> skills, Integer timeoutMs) {
+        String id, String name, String event, String url, boolean deployed, List<String> skills, Integer timeoutMs,
+        String authorization) {
 
     public FunctionDefinition {
         skills = skills == null ? List.of() : List.copyOf(skills);
+    }
+
+    public FunctionDefinition(String id, String name, String event, String url, boolean deployed, List<String> skills, Integer timeoutMs) {
+        this(id, name, event, url, deployed, skills, timeoutMs, null);
+    }
+
+    @Override
+    public String toString() {
+        return "FunctionDefinition[id=" + id + ", name=" + name + ", event=" + event + ", url=" + url + ", deployed=" + deployed
+                + ", skills=" + skills + ", timeoutMs=" + timeoutMs + (authorization == null ? "" : ", authorization=***") + "]";
     }
 
     /** Whether this function is invoked for a conversation of that skill ({@code null}: not known). */

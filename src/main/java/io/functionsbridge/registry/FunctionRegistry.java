@@ -98,7 +98,15 @@ public final class FunctionRegistry {
         }
         String url = text(node, "url");
         if (!isHttpUrl(url)) {
-            problems.add(label + " has url '" + url + "', which is not an http(s) url");
+            problems.add(label + " has url '" + withoutCredentials(url) + "', which is not an http(s) url");
+        }
+        String authorization = null;
+        if (isHttpUrl(url) && URI.create(url).getRawUserInfo() != null) {
+            URI uri = URI.create(url);
+            authorization = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    java.net.URLDecoder.decode(uri.getRawUserInfo(), java.nio.charset.StandardCharsets.UTF_8)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            url = withoutCredentials(url);
         }
         String state = text(node, "state");
         if (!"deployed".equals(state) && !"undeployed".equals(state)) {
@@ -125,7 +133,7 @@ public final class FunctionRegistry {
                 timeoutMs = timeout.asInt();
             }
         }
-        return new FunctionDefinition(id, text(node, "name"), event, url, "deployed".equals(state), skills, timeoutMs);
+        return new FunctionDefinition(id, text(node, "name"), event, url, "deployed".equals(state), skills, timeoutMs, authorization);
     }
 
     private static void checkLimits(List<FunctionDefinition> functions, EventCatalog catalog, List<String> problems) {
@@ -141,6 +149,14 @@ public final class FunctionRegistry {
                         + known.lambdaLimit() + ": " + String.join(", ", ids));
             }
         }));
+    }
+
+    /** The url with any {@code user:password@} taken out, fit for messages and endpoint uris. */
+    static String withoutCredentials(String url) {
+        if (url == null) {
+            return null;
+        }
+        return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@?#]*@", "$1");
     }
 
     private static boolean isHttpUrl(String url) {

@@ -50,7 +50,8 @@ abstract class BridgeIntegrationTest {
         kafka = new KafkaRecords(SharedKafka.bootstrapServers());
         functions = LocalFunctionServer.start(0);
         serveFunctions(functions);
-        String registry = functionsYaml().replace("%URL%", "http://127.0.0.1:" + functions.port());
+        String registry = functionsYaml().replace("%URL%", "http://127.0.0.1:" + functions.port())
+                .replace("%PORT%", String.valueOf(functions.port()));
         bridge = RunningBridge.start(kafka, registry, autoMessagesYaml(), properties());
     }
 

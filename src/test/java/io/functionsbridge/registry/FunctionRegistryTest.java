@@ -86,6 +86,19 @@ class FunctionRegistryTest {
     }
 
     @Test
+    void credentialsInAUrlBecomeAnAuthorizationHeaderAndAreNeverEchoed() throws IOException {
+        FunctionRegistry registry = parse("functions:\n"
+                + function("a", "controllerbot_messaging_ttr", "https://svc:p%40ss@h.example/a", "deployed", ""));
+        FunctionDefinition function = registry.functions().get(0);
+        assertThat(function.url()).isEqualTo("https://h.example/a");
+        assertThat(function.authorization()).isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString("svc:p@ss".getBytes()));
+        assertThat(function.toString()).doesNotContain("p%40ss").doesNotContain(function.authorization());
+        assertThatThrownBy(() -> parse("functions:\n" + function("b", "controllerbot_messaging_ttr", "ftp://svc:hidden@h/b", "deployed", "")))
+                .hasMessageContaining("ftp://h/b")
+                .hasMessageNotContaining("hidden");
+    }
+
+    @Test
     void aMissingFileIsNamed(@TempDir Path dir) {
         assertThatThrownBy(() -> FunctionRegistry.load(dir.resolve("nope.yaml").toString()))
                 .isInstanceOf(RegistryException.class)
