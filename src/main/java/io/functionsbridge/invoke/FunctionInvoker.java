@@ -69,6 +69,9 @@ public final class FunctionInvoker {
      * and 901. Other HTTP statuses (other 4xx, 3xx) are not.
      */
     public boolean isRetryable(Exception failure) {
+        if (rootCause(failure) instanceof ReplyTooLargeException) {
+            return false;
+        }
         Integer status = httpStatus(failure);
         if (status == null) {
             return true;
@@ -83,9 +86,16 @@ public final class FunctionInvoker {
                 + " (after " + event.getAttempts() + " attempt" + (event.getAttempts() == 1 ? "" : "s") + ")");
     }
 
-    /** The function refused the call: {@code FUNCTION_REJECTED}, not retried. */
+    /**
+     * The function refused the call: {@code FUNCTION_REJECTED}, not retried; or it answered more
+     * than the cap: {@code INVALID_REPLY}, which counts as no message set.
+     */
     public void rejected(BridgeEvent event, Exception failure) {
         event.invocationEnded();
+        if (rootCause(failure) instanceof ReplyTooLargeException tooLarge) {
+            event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": " + tooLarge.getMessage());
+            return;
+        }
         event.deadLetter(DeadLetterReason.FUNCTION_REJECTED, describe(event, failure));
     }
 

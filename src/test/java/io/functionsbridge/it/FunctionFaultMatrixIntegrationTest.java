@@ -101,7 +101,7 @@ class FunctionFaultMatrixIntegrationTest extends BridgeIntegrationTest {
                 fault("200 with a non-JSON body", Response.ok("Internal error <b>oops</b>"), 1, "INVALID_REPLY", "not JSON"),
                 fault("200 with JSON of the wrong shape", Response.ok("{\"result\":\"ok\"}"), 1, "INVALID_REPLY", "unknown type (none)"),
                 fault("200 with a JSON string", Response.ok("\"done\""), 1, "INVALID_REPLY", "a JSON string"),
-                fault("200 with a 10 MB reply", Response.ok(TEN_MB), 1, "INVALID_REPLY", "exceeds the cap"),
+                fault("200 with a 10 MB reply (reading stops at the 1 MiB cap)", Response.ok(TEN_MB), 1, "INVALID_REPLY", "the reply exceeds the cap of 1048576 bytes"),
                 Arguments.of("connection refused", null, "YOU_ARE_CONNECTED_TO", 4, "FUNCTION_FAILED", "call failed", "automatic (participants)"),
                 Arguments.of("connection reset mid-reply", null, "AGENT_END_CONVERSATION", 4, "FUNCTION_FAILED", "call failed", "automatic (end)"));
     }
