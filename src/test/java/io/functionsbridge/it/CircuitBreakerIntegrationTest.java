@@ -41,7 +41,7 @@ class CircuitBreakerIntegrationTest extends BridgeIntegrationTest {
                 "bridge.invoke.backoff-ms", "5",
                 "bridge.circuit-breaker.window-size", "10",
                 "bridge.circuit-breaker.minimum-calls", "5",
-                "bridge.circuit-breaker.open-ms", "1500",
+                "bridge.circuit-breaker.open-ms", "4000",
                 "bridge.circuit-breaker.half-open-calls", "1");
     }
 
