@@ -23,7 +23,6 @@ public final class BridgeEvent {
     private final long sourceOffset;
     private final byte[] key;
     private final byte[] value;
-    private final long receivedNanos = System.nanoTime();
 
     private ObjectNode payload;
     private String convId;
@@ -44,7 +43,6 @@ public final class BridgeEvent {
     private final List<Command> commands = new ArrayList<>();
     private boolean messageSuppressed;
     private int chatReplyCommands;
-    private List<String> ignoredCommands = List.of();
     private DeadLetterReason deadLetterReason;
     private String deadLetterMessage;
 
@@ -85,10 +83,6 @@ public final class BridgeEvent {
     /** The record's value, unchanged (may be {@code null}). */
     public byte[] getValue() {
         return value;
-    }
-
-    public long getReceivedNanos() {
-        return receivedNanos;
     }
 
     public ObjectNode getPayload() {
@@ -232,15 +226,6 @@ public final class BridgeEvent {
 
     public void setChatReplyCommands(int chatReplyCommands) {
         this.chatReplyCommands = chatReplyCommands;
-    }
-
-    /** Commands of the reply that were not executed because an earlier one of their type was. */
-    public List<String> getIgnoredCommands() {
-        return ignoredCommands;
-    }
-
-    public void setIgnoredCommands(List<String> ignoredCommands) {
-        this.ignoredCommands = List.copyOf(ignoredCommands);
     }
 
     public DeadLetterReason getDeadLetterReason() {

@@ -63,9 +63,4 @@ public record Command(Type type, Origin origin, String text, String skillId, Str
     public static Command closeConversation() {
         return new Command(Type.CLOSE_CONVERSATION, Origin.FUNCTION, null, null, null);
     }
-
-    /** The wire name of the type, as the routes' content router reads it. */
-    public String getTypeName() {
-        return type.wireName();
-    }
 }

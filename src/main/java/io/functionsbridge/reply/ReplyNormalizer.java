@@ -116,7 +116,6 @@ public final class ReplyNormalizer {
         } else {
             event.getCommands().addAll(reply.commands());
             event.setMessageSuppressed(reply.messageSuppressed());
-            event.setIgnoredCommands(reply.ignored());
         }
         if (reply.hasProblems() && !event.isChat()) {
             event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": "

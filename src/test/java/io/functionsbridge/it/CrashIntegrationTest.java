@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.functionsbridge.BridgeMain;
 import io.functionsbridge.demo.LocalFunctionServer;
-import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -26,10 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class CrashIntegrationTest {
 
-    private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
-    private static final Pattern TEXT_SEQ = Pattern.compile("seq:(\\d+)");
-    private static final Pattern COMMAND_ID = Pattern.compile("\"commandId\":\"([^\"]+)\"");
-
     @Test
     void aKilledBridgeRestartedLosesNothingAndItsDuplicatesKeepTheirCommandIds() throws Exception {
         int events = Integer.getInteger("reliability.events", 5000);
@@ -37,11 +28,7 @@ class CrashIntegrationTest {
         String prefix = "crash" + UUID.randomUUID().toString().substring(0, 6);
         try (KafkaRecords kafka = new KafkaRecords(SharedKafka.bootstrapServers());
              LocalFunctionServer functions = LocalFunctionServer.start(0)) {
-            functions.onRequest("/fn", request -> {
-                Matcher seq = SEQ.matcher(request.body());
-                int n = seq.find() ? Integer.parseInt(seq.group(1)) : 0;
-                return Response.ok("[{\"type\":\"systemMessage\",\"text\":\"seq:" + n + "\"}]").after(50 + new Random(n).nextInt(151));
-            });
+            SeqLedger.serveEcho(functions, "/fn", seq -> 50 + new Random(seq).nextInt(151));
             Path registry = RunningBridge.write(prefix + "-functions", """
                     functions:
                       - id: fn
@@ -56,8 +43,7 @@ class CrashIntegrationTest {
             Random random = new Random(7);
             for (int seq = 0; seq < events; seq++) {
                 String conv = "conv-" + random.nextInt(conversations);
-                kafka.send(events_, conv, "{\"general\":{\"cbotEventType\":\"CONSUMER_OPEN_NEW_CONVERSATION\",\"convId\":\"" + conv
-                        + "\",\"seq\":" + seq + "}}");
+                kafka.send(events_, conv, SeqLedger.event(conv, seq));
             }
 
             List<String> command = List.of(
@@ -83,48 +69,18 @@ class CrashIntegrationTest {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
             try {
                 Awaitility.await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> firstCommandIds(kafka.readAll(commands)).size() == events);
+                        .until(() -> SeqLedger.tally(kafka.readAll(commands)).distinct() == events);
             } finally {
                 second.destroy();
                 second.waitFor(60, TimeUnit.SECONDS);
             }
 
-            List<KafkaRecords.Received> written = kafka.readAll(commands);
-            Map<Integer, String> firstIds = new HashMap<>();
-            int duplicates = 0;
-            int differentIds = 0;
-            for (KafkaRecords.Received record : written) {
-                String firstId = firstIds.putIfAbsent(seq(record), commandId(record));
-                if (firstId != null) {
-                    duplicates++;
-                    if (!firstId.equals(commandId(record))) {
-                        differentIds++;
-                    }
-                }
-            }
+            SeqLedger.Tally tally = SeqLedger.tally(kafka.readAll(commands));
             System.out.printf("crash: %d events, %d commands written before the SIGKILL, %d lost, %d duplicated, %d duplicates with another commandId%n",
-                    events, beforeTheKill, events - firstIds.size(), duplicates, differentIds);
-            assertThat(firstIds).as("every event has its outcome").hasSize(events);
-            assertThat(differentIds).as("a duplicate carries its first copy's commandId").isZero();
+                    events, beforeTheKill, events - tally.distinct(), tally.duplicates(), tally.duplicatesWithAnotherId());
+            assertThat(tally.distinct()).as("every event has its outcome").isEqualTo(events);
+            assertThat(tally.duplicatesWithAnotherId()).as("a duplicate carries its first copy's commandId").isZero();
             assertThat(kafka.readAll(prefix + "-dlq")).isEmpty();
         }
-    }
-
-    private static Map<Integer, String> firstCommandIds(List<KafkaRecords.Received> written) {
-        Map<Integer, String> ids = new HashMap<>();
-        for (KafkaRecords.Received record : written) {
-            ids.putIfAbsent(seq(record), commandId(record));
-        }
-        return ids;
-    }
-
-    private static int seq(KafkaRecords.Received record) {
-        Matcher m = TEXT_SEQ.matcher(record.value());
-        return m.find() ? Integer.parseInt(m.group(1)) : -1;
-    }
-
-    private static String commandId(KafkaRecords.Received record) {
-        Matcher m = COMMAND_ID.matcher(record.value());
-        return m.find() ? m.group(1) : "";
     }
 }
