@@ -135,6 +135,7 @@ public final class Benchmark {
             System.gc();
             HeapSampler heap = new HeapSampler();
             long cpuBefore = processCpuNanos();
+            ThreadCpu threads = ThreadCpu.snapshot();
             long startWall = System.currentTimeMillis();
             long start = System.nanoTime();
             long deadline = start + limitSeconds * 1_000_000_000L;
@@ -147,6 +148,9 @@ public final class Benchmark {
                 double seconds = (end - start) / 1e9;
                 double cpu = (processCpuNanos() - cpuBefore) / 1e9;
                 long peakHeap = heap.stop() / (1024 * 1024);
+                if (Boolean.getBoolean("bench.threads")) {
+                    System.out.println("  CPU s by thread group (" + arm.name() + ", " + workload.name() + "): " + threads.since());
+                }
                 // latency since the event was available to the arm: written, or the arm started, whichever was later
                 long[] ts = written.clone();
                 for (int i = 0; i < ts.length; i++) {
