@@ -1,49 +1,51 @@
 package io.functionsbridge.output;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.functionsbridge.event.BridgeEvent;
 import io.functionsbridge.reply.Command;
+import java.io.IOException;
+import java.io.StringWriter;
 
 /** Writes the command records of the commands topic (CONTRACT §6). */
 public final class CommandRecords {
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final JsonFactory json = new JsonFactory();
 
-    /** The record value of one command, as JSON text. */
+    /** The record value of one command, as JSON text (streamed: one per command, on the hot path). */
     public String toRecord(BridgeEvent event, Command command) {
-        ObjectNode record = mapper.createObjectNode();
-        record.put("commandId", commandId(event, command.type()));
-        record.put("type", command.type().wireName());
-        record.put("convId", event.getConvId());
-        switch (command.type()) {
-            case SYSTEM_MESSAGE -> record.put("text", command.text());
-            case TRANSFER -> {
-                if (command.skillId() != null) {
-                    record.put("skillId", command.skillId());
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator record = json.createGenerator(text)) {
+            record.writeStartObject();
+            record.writeStringField("commandId", commandId(event, command.type()));
+            record.writeStringField("type", command.type().wireName());
+            record.writeStringField("convId", event.getConvId());
+            switch (command.type()) {
+                case SYSTEM_MESSAGE -> record.writeStringField("text", command.text());
+                case TRANSFER -> {
+                    if (command.skillId() != null) {
+                        record.writeStringField("skillId", command.skillId());
+                    }
+                    if (command.agentId() != null) {
+                        record.writeStringField("agentId", command.agentId());
+                    }
                 }
-                if (command.agentId() != null) {
-                    record.put("agentId", command.agentId());
+                case CLOSE_CONVERSATION -> {
+                    // no arguments
                 }
             }
-            case CLOSE_CONVERSATION -> {
-                // no arguments
+            record.writeStringField("origin", command.origin().wireName());
+            if (command.origin() == Command.Origin.FUNCTION) {
+                record.writeStringField("functionId", event.getFunction().id());
             }
-        }
-        record.put("origin", command.origin().wireName());
-        if (command.origin() == Command.Origin.FUNCTION) {
-            record.put("functionId", event.getFunction().id());
-        }
-        record.put("eventId", event.getFunctionsEvent());
-        record.put("cbotEventType", event.getEventType());
-        try {
-            return mapper.writeValueAsString(record);
-        } catch (JsonProcessingException e) {
+            record.writeStringField("eventId", event.getFunctionsEvent());
+            record.writeStringField("cbotEventType", event.getEventType());
+            record.writeEndObject();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot write a command record", e);
         }
+        return text.toString();
     }
-
     /** Derived from the source record and the command type: handling the record again gives the same id. */
     public static String commandId(BridgeEvent event, Command.Type type) {
         return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), type.wireName());
