@@ -41,7 +41,7 @@ public final class Benchmark {
     /** One arm's figures on one workload. */
     record Result(String workload, String arm, int events, int handled, boolean drained, double seconds, double eventsPerSecond,
                   double bound, long p50Ms, long p99Ms, long p99OthersMs, long p99HotMs, long orderViolations, long duplicates,
-                  long peakHeapMb, double cpuSeconds) {
+                  long peakHeapMb, long peakHeapAfterGcMb, double cpuSeconds) {
     }
 
     private Benchmark() {
@@ -55,6 +55,9 @@ public final class Benchmark {
         int scale = quick ? 10 : 1;
         long naiveSeconds = quick ? 4 : 20;
 
+        // not a goal: one conversation's chain, to show the time each event adds between its function's replies
+        Workload chain = new Workload("v-one-conversation", "2k events of one conversation, 10 ms (per-event overhead on a chain)",
+                Workload.zipf(2_000 / scale, 1, 1.0, 6), Workload.LatencyModel.fixed(10), 0, 1000);
         List<Workload> workloads = List.of(
                 new Workload("i-realistic", "50k events / 10k conversations (1-20 each), 200 ms, cap 1000",
                         Workload.realistic(50_000 / scale, 10_000 / scale, 1), Workload.LatencyModel.fixed(200), 0, 1000),
@@ -63,7 +66,8 @@ public final class Benchmark {
                 new Workload("iii-lognormal", "50k events / 10k conversations, lognormal 50 ms-1 s, 2% fail once, cap 1000",
                         Workload.realistic(50_000 / scale, 10_000 / scale, 3), Workload.LatencyModel.lognormal(150, 0.6, 50, 1000), 0.02, 1000),
                 new Workload("iv-zero-latency", "50k events / 10k conversations, 0 ms, cap 1000",
-                        Workload.realistic(50_000 / scale, 10_000 / scale, 4), Workload.LatencyModel.fixed(0), 0, 1000));
+                        Workload.realistic(50_000 / scale, 10_000 / scale, 4), Workload.LatencyModel.fixed(0), 0, 1000),
+                chain);
         Workload heap = new Workload("heap-200k", "200k-event backlog, 0 ms, cap 1000 (bridge only): peak heap",
                 Workload.realistic(200_000 / scale, 40_000 / scale, 5), Workload.LatencyModel.fixed(0), 0, 1000);
 
@@ -147,7 +151,9 @@ public final class Benchmark {
                 long end = watcher.distinct() >= events ? watcher.lastOutputNanos() : System.nanoTime();
                 double seconds = (end - start) / 1e9;
                 double cpu = (processCpuNanos() - cpuBefore) / 1e9;
-                long peakHeap = heap.stop() / (1024 * 1024);
+                heap.stop();
+                long peakHeap = heap.peakUsed() / (1024 * 1024);
+                long peakAfterGc = heap.peakAfterGc() / (1024 * 1024);
                 if (Boolean.getBoolean("bench.threads")) {
                     System.out.println("  CPU s by thread group (" + arm.name() + ", " + workload.name() + "): " + threads.since());
                 }
@@ -162,7 +168,7 @@ public final class Benchmark {
                         watcher.distinct() / seconds, workload.bound(RETRY_BACKOFF_MS),
                         view.percentile(c -> true, 50), view.percentile(c -> true, 99),
                         view.percentile(c -> !hot.contains(c), 99), view.percentile(hot::contains, 99),
-                        watcher.orderViolations(), watcher.duplicates(), peakHeap, cpu);
+                        watcher.orderViolations(), watcher.duplicates(), peakHeap, peakAfterGc, cpu);
             }
         }
     }
@@ -211,17 +217,37 @@ public final class Benchmark {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** Samples the heap in use every 50 ms; the peak is the figure. */
+    /**
+     * Samples the heap every 50 ms: the peak in use (garbage included, so it depends on when the
+     * collector ran) and the peak left after a collection (what was still reachable: the figure that
+     * shows whether the heap is bounded).
+     */
     private static final class HeapSampler {
-        private final AtomicLong peak = new AtomicLong();
+        private final AtomicLong peakUsed = new AtomicLong();
+        private final AtomicLong peakAfterGc = new AtomicLong();
         private volatile boolean running = true;
         private final Thread thread;
 
         HeapSampler() {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            List<com.sun.management.GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .filter(com.sun.management.GarbageCollectorMXBean.class::isInstance)
+                    .map(com.sun.management.GarbageCollectorMXBean.class::cast).toList();
+            Map<String, Long> seen = new java.util.HashMap<>();
+            collectors.forEach(gc -> seen.put(gc.getName(), gc.getCollectionCount()));
             thread = new Thread(() -> {
                 while (running) {
-                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    peakUsed.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    for (com.sun.management.GarbageCollectorMXBean gc : collectors) {
+                        com.sun.management.GcInfo info = gc.getLastGcInfo();
+                        if (info != null && gc.getCollectionCount() > seen.get(gc.getName())) {
+                            long after = info.getMemoryUsageAfterGc().entrySet().stream()
+                                    .filter(pool -> !pool.getKey().contains("Metaspace") && !pool.getKey().contains("Code")
+                                            && !pool.getKey().contains("Class"))
+                                    .mapToLong(pool -> pool.getValue().getUsed()).sum();
+                            peakAfterGc.accumulateAndGet(after, Math::max);
+                        }
+                    }
                     try {
                         Thread.sleep(50);
                     } catch (InterruptedException e) {
@@ -233,10 +259,17 @@ public final class Benchmark {
             thread.start();
         }
 
-        long stop() throws InterruptedException {
+        void stop() throws InterruptedException {
             running = false;
             thread.join();
-            return peak.get();
+        }
+
+        long peakUsed() {
+            return peakUsed.get();
+        }
+
+        long peakAfterGc() {
+            return peakAfterGc.get();
         }
     }
 
@@ -245,9 +278,9 @@ public final class Benchmark {
     }
 
     private static String line(Result r) {
-        return String.format(Locale.ROOT, "%-24s %6d/%-6d %s %8.0f ev/s %6s  p50 %6d ms  p99 %6d ms  order violations %d  dup %d  heap %d MB  cpu %.1f s",
+        return String.format(Locale.ROOT, "%-24s %6d/%-6d %s %8.0f ev/s %6s  p50 %6d ms  p99 %6d ms  order violations %d  dup %d  heap %d MB (after GC %d)  cpu %.1f s",
                 r.arm(), r.handled(), r.events(), r.drained() ? "drained" : "timebox", r.eventsPerSecond(), percentOfBound(r),
-                r.p50Ms(), r.p99Ms(), r.orderViolations(), r.duplicates(), r.peakHeapMb(), r.cpuSeconds());
+                r.p50Ms(), r.p99Ms(), r.orderViolations(), r.duplicates(), r.peakHeapMb(), r.peakHeapAfterGcMb(), r.cpuSeconds());
     }
 
     private static String percentOfBound(Result r) {
@@ -256,13 +289,13 @@ public final class Benchmark {
 
     private static void printTable(List<Result> results) {
         System.out.println();
-        System.out.println("| workload | arm | events handled | events/s | bound | % of bound | p50 ms | p99 ms | p99 others / hot ms | order violations | duplicates | peak heap MB | CPU s |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        System.out.println("| workload | arm | events handled | events/s | bound | % of bound | p50 ms | p99 ms | p99 others / hot ms | order violations | duplicates | peak heap MB | peak heap after GC MB | CPU s |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         results.stream().sorted(Comparator.comparing(Result::workload)).forEach(r -> System.out.printf(Locale.ROOT,
-                "| %s | %s | %d/%d%s | %.0f | %s | %s | %d | %d | %s | %d | %d | %d | %.1f |%n",
+                "| %s | %s | %d/%d%s | %.0f | %s | %s | %d | %d | %s | %d | %d | %d | %d | %.1f |%n",
                 r.workload(), r.arm(), r.handled(), r.events(), r.drained() ? "" : " (time-boxed)", r.eventsPerSecond(),
                 formatBound(r.bound()), percentOfBound(r), r.p50Ms(), r.p99Ms(),
                 r.workload().startsWith("ii") ? r.p99OthersMs() + " / " + r.p99HotMs() : "-",
-                r.orderViolations(), r.duplicates(), r.peakHeapMb(), r.cpuSeconds()));
+                r.orderViolations(), r.duplicates(), r.peakHeapMb(), r.peakHeapAfterGcMb(), r.cpuSeconds()));
     }
 }

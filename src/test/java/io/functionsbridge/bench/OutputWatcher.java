@@ -40,6 +40,10 @@ final class OutputWatcher implements AutoCloseable {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        // fewer, fuller fetches: the watcher should cost the shared broker as little as it can (its
+        // latencies come from the records' timestamps, not from when it reads them)
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
         consumer = new KafkaConsumer<>(props);
         TopicPartition partition = new TopicPartition(topic, 0);
         consumer.assign(List.of(partition));
