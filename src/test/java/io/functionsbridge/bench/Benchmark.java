@@ -278,9 +278,14 @@ public final class Benchmark {
     }
 
     private static String line(Result r) {
-        return String.format(Locale.ROOT, "%-24s %6d/%-6d %s %8.0f ev/s %6s  p50 %6d ms  p99 %6d ms  order violations %d  dup %d  heap %d MB (after GC %d)  cpu %.1f s",
+        return String.format(Locale.ROOT, "%-24s %6d/%-6d %s %8.0f ev/s %6s  p50 %6d ms  p99 %6d ms  order violations %d  dup %d  heap %d MB (after GC %s)  cpu %.1f s",
                 r.arm(), r.handled(), r.events(), r.drained() ? "drained" : "timebox", r.eventsPerSecond(), percentOfBound(r),
-                r.p50Ms(), r.p99Ms(), r.orderViolations(), r.duplicates(), r.peakHeapMb(), r.peakHeapAfterGcMb(), r.cpuSeconds());
+                r.p50Ms(), r.p99Ms(), r.orderViolations(), r.duplicates(), r.peakHeapMb(), afterGc(r), r.cpuSeconds());
+    }
+
+    /** The peak heap after a collection, or "-" when none ran during the measurement. */
+    private static String afterGc(Result r) {
+        return r.peakHeapAfterGcMb() > 0 ? String.valueOf(r.peakHeapAfterGcMb()) : "-";
     }
 
     private static String percentOfBound(Result r) {
@@ -292,10 +297,10 @@ public final class Benchmark {
         System.out.println("| workload | arm | events handled | events/s | bound | % of bound | p50 ms | p99 ms | p99 others / hot ms | order violations | duplicates | peak heap MB | peak heap after GC MB | CPU s |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         results.stream().sorted(Comparator.comparing(Result::workload)).forEach(r -> System.out.printf(Locale.ROOT,
-                "| %s | %s | %d/%d%s | %.0f | %s | %s | %d | %d | %s | %d | %d | %d | %d | %.1f |%n",
+                "| %s | %s | %d/%d%s | %.0f | %s | %s | %d | %d | %s | %d | %d | %d | %s | %.1f |%n",
                 r.workload(), r.arm(), r.handled(), r.events(), r.drained() ? "" : " (time-boxed)", r.eventsPerSecond(),
                 formatBound(r.bound()), percentOfBound(r), r.p50Ms(), r.p99Ms(),
                 r.workload().startsWith("ii") ? r.p99OthersMs() + " / " + r.p99HotMs() : "-",
-                r.orderViolations(), r.duplicates(), r.peakHeapMb(), r.peakHeapAfterGcMb(), r.cpuSeconds()));
+                r.orderViolations(), r.duplicates(), r.peakHeapMb(), afterGc(r), r.cpuSeconds()));
     }
 }
