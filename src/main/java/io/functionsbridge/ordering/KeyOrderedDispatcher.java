@@ -2,21 +2,30 @@ package io.functionsbridge.ordering;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs records of different keys concurrently and records of one key strictly one after another,
  * in the order they were submitted, with at most {@code maxInFlight} running at once; and tracks,
  * per partition, the offset up to which everything is finished (the offset that is safe to commit).
+ *
+ * <p>Oldest first: when slots are scarce, the ready record that was submitted first starts first,
+ * and the tasks it hands to the executor are {@link Task}s that a priority queue orders the same
+ * way. So a conversation whose next record has been waiting behind its predecessor goes ahead of
+ * records fetched since (a busy conversation's chain is what bounds throughput), and the lowest
+ * unfinished offset, which holds back commits and the read-ahead, is the first to move.
  *
  * <p>It knows nothing of Kafka or Camel: a record is a {@link Work} (partition, offset, key, item),
  * handed to a {@link Handler} that calls {@link #complete(Work)} when the record's outcome is
@@ -33,11 +42,47 @@ public final class KeyOrderedDispatcher<T> {
         void handle(Work<T> work);
     }
 
-    /** A record: its partition, offset, ordering key (within the partition) and what it carries. */
-    public record Work<T>(int partition, long offset, Object key, T item) {
+    /**
+     * A record: its partition, offset, ordering key (within the partition) and what it carries;
+     * seq is the order in which it was submitted (across partitions).
+     */
+    public record Work<T>(int partition, long offset, Object key, T item, long seq) {
+    }
+
+    /**
+     * The handling of a record, as handed to the executor: comparable, oldest record first, so that
+     * an executor with a priority queue (see {@link #oldestFirstQueue}) runs waiting tasks in that order.
+     */
+    public static final class Task implements Runnable, Comparable<Task> {
+        private final long seq;
+        private final Runnable body;
+
+        public Task(Work<?> work, Runnable body) {
+            this.seq = work.seq();
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            body.run();
+        }
+
+        @Override
+        public int compareTo(Task other) {
+            return Long.compare(seq, other.seq);
+        }
+    }
+
+    /** A queue for a thread pool that runs {@link Task}s oldest first (it takes nothing else). */
+    public static java.util.concurrent.BlockingQueue<Runnable> oldestFirstQueue() {
+        return new java.util.concurrent.PriorityBlockingQueue<>();
     }
 
     private record QueueKey(int partition, Object key) {
+    }
+
+    /** A key whose head record waits for a slot; seq is that record's. */
+    private record Ready(long seq, QueueKey key) {
     }
 
     /** The offsets of one partition that were submitted and are not finished. */
@@ -65,8 +110,9 @@ public final class KeyOrderedDispatcher<T> {
     private final Handler<T> handler;
 
     private final Map<QueueKey, ArrayDeque<Work<T>>> queues = new HashMap<>();
-    private final ArrayDeque<QueueKey> ready = new ArrayDeque<>();
+    private final PriorityQueue<Ready> ready = new PriorityQueue<>(Comparator.comparingLong(Ready::seq));
     private final Map<Integer, PartitionOffsets> partitions = new HashMap<>();
+    private long submitted;
     private int running;
     private int buffered;
     private boolean accepting = true;
@@ -91,14 +137,14 @@ public final class KeyOrderedDispatcher<T> {
             if (!accepting) {
                 return;
             }
-            Work<T> work = new Work<>(partition, offset, key == null ? new UnorderedKey(offset) : key, item);
+            Work<T> work = new Work<>(partition, offset, key == null ? new UnorderedKey(offset) : key, item, submitted++);
             partitions.computeIfAbsent(partition, p -> new PartitionOffsets()).submitted(offset);
             QueueKey queueKey = new QueueKey(partition, work.key());
             ArrayDeque<Work<T>> queue = queues.computeIfAbsent(queueKey, k -> new ArrayDeque<>());
             queue.add(work);
             buffered++;
             if (queue.size() == 1) {
-                ready.add(queueKey);
+                ready.add(new Ready(work.seq(), queueKey));
             }
             toStart = startable();
         }
@@ -122,7 +168,7 @@ public final class KeyOrderedDispatcher<T> {
                 if (queue.isEmpty()) {
                     queues.remove(queueKey);
                 } else if (accepting) {
-                    ready.add(queueKey);
+                    ready.add(new Ready(queue.peek().seq(), queueKey));
                 }
             }
             toStart = startable();
@@ -145,7 +191,7 @@ public final class KeyOrderedDispatcher<T> {
     private List<Work<T>> startable() {
         List<Work<T>> toStart = new ArrayList<>();
         while (accepting && running < maxInFlight && !ready.isEmpty()) {
-            ArrayDeque<Work<T>> queue = queues.get(ready.poll());
+            ArrayDeque<Work<T>> queue = queues.get(ready.poll().key());
             if (queue != null && !queue.isEmpty()) {
                 running++;
                 toStart.add(queue.peek());
@@ -156,7 +202,7 @@ public final class KeyOrderedDispatcher<T> {
 
     private void start(List<Work<T>> works) {
         for (Work<T> work : works) {
-            executor.execute(() -> handler.handle(work));
+            executor.execute(new Task(work, () -> handler.handle(work)));
         }
     }
 
@@ -189,13 +235,14 @@ public final class KeyOrderedDispatcher<T> {
      */
     public Map<Integer, Long> release(Set<Integer> released, long timeout, TimeUnit unit) throws InterruptedException {
         synchronized (this) {
+            Set<QueueKey> waiting = ready.stream().map(Ready::key).collect(Collectors.toSet());
             for (Iterator<Map.Entry<QueueKey, ArrayDeque<Work<T>>>> it = queues.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<QueueKey, ArrayDeque<Work<T>>> entry = it.next();
                 if (!released.contains(entry.getKey().partition())) {
                     continue;
                 }
                 ArrayDeque<Work<T>> queue = entry.getValue();
-                boolean headRunning = !ready.contains(entry.getKey());
+                boolean headRunning = !waiting.contains(entry.getKey());
                 int keep = headRunning ? 1 : 0;
                 while (queue.size() > keep) {
                     queue.pollLast();
@@ -205,7 +252,7 @@ public final class KeyOrderedDispatcher<T> {
                     it.remove();
                 }
             }
-            ready.removeIf(key -> released.contains(key.partition()));
+            ready.removeIf(waitingKey -> released.contains(waitingKey.key().partition()));
             long deadline = System.nanoTime() + unit.toNanos(timeout);
             while (runningIn(released) && System.nanoTime() < deadline) {
                 TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, deadline - System.nanoTime()));

@@ -10,12 +10,14 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,8 +70,13 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         String name = "ordered-kafka[" + endpoint.getTopic() + "]";
-        dispatchPool = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newFixedThreadPool(this, name + " dispatch", endpoint.getDispatchThreads());
+        // oldest record first (see KeyOrderedDispatcher); threads named as Camel names its own
+        int threads = endpoint.getDispatchThreads();
+        dispatchPool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, KeyOrderedDispatcher.oldestFirstQueue(),
+                new CamelThreadFactory(getEndpoint().getCamelContext().getExecutorServiceManager().getThreadNamePattern(),
+                        name + " dispatch", false),
+                // after shutdown, a record is run by the caller, where it is abandoned (not committed)
+                (task, pool) -> task.run());
         retryScheduler = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, name + " retry");
         dispatcher = new KeyOrderedDispatcher<>(endpoint.getMaxInFlight(), dispatchPool, this::handle);
@@ -92,7 +99,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(retryScheduler);
         }
         if (dispatchPool != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(dispatchPool);
+            dispatchPool.shutdown();
         }
         super.doStop();
     }
@@ -225,7 +232,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 LOG.warn("{}/{}@{} could not be handled, trying again in {} ms: {}", endpoint.getTopic(), work.partition(),
                         work.offset(), endpoint.getRetryBackoffMs(), failure.toString());
                 if (isRunAllowed()) {
-                    retryScheduler.schedule(() -> dispatchPool.execute(() -> handle(work)), endpoint.getRetryBackoffMs(), TimeUnit.MILLISECONDS);
+                    retryScheduler.schedule(() -> dispatchPool.execute(new KeyOrderedDispatcher.Task(work, () -> handle(work))),
+                            endpoint.getRetryBackoffMs(), TimeUnit.MILLISECONDS);
                 } else {
                     dispatcher.abandon(work);
                 }

@@ -149,6 +149,61 @@ class KeyOrderedDispatcherTest {
     }
 
     @Test
+    void whenSlotsAreScarceTheOldestReadyRecordStartsFirst() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(1, executor, held.started::add);
+        dispatcher.submit(0, 0, "hot", "hot-1");
+        dispatcher.submit(0, 1, "hot", "hot-2");
+        dispatcher.submit(0, 2, "cold", "cold-1");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 1);
+        // cold-1 became ready first, but hot-2 was submitted before it
+        dispatcher.complete(held.find(0));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
+        assertThat(held.started.get(1).item()).isEqualTo("hot-2");
+        dispatcher.complete(held.find(1));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 3);
+        assertThat(held.started.get(2).item()).isEqualTo("cold-1");
+    }
+
+    @Test
+    void anOldestFirstPoolRunsWaitingRecordsOldestFirst() throws Exception {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.MILLISECONDS, KeyOrderedDispatcher.oldestFirstQueue());
+        try {
+            java.util.concurrent.CountDownLatch blocker = new java.util.concurrent.CountDownLatch(1);
+            List<Long> ran = new CopyOnWriteArrayList<>();
+            List<KeyOrderedDispatcher.Work<String>> started = new CopyOnWriteArrayList<>();
+            KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(100, command -> {
+                pool.execute(command);
+            }, work -> {
+                started.add(work);
+                ran.add(work.offset());
+                if (work.offset() == 0) {
+                    try {
+                        blocker.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            // 0 occupies the only thread; 1 (key a) waits behind it in the dispatcher, 2..5 in the pool
+            dispatcher.submit(0, 0, "a", "x");
+            dispatcher.submit(0, 1, "a", "x");
+            for (long offset = 2; offset <= 5; offset++) {
+                dispatcher.submit(0, offset, "k" + offset, "x");
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 1);
+            // 0 finishes: 1 is queued after 2..5 but is older, so it runs first
+            dispatcher.complete(started.get(0));
+            blocker.countDown();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 6);
+            assertThat(ran).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void recordsWithoutAKeyAreNotOrderedWithEachOther() {
         Held<String> held = new Held<>();
         KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
