@@ -6,10 +6,12 @@ import io.functionsbridge.demo.LocalFunctionServer;
 import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -140,6 +142,26 @@ class FunctionFaultMatrixIntegrationTest extends BridgeIntegrationTest {
             long faultyWritten = kafka.readAll(bridge.commands).stream().filter(r -> r.key().equals(faulty)).findFirst().orElseThrow().offset();
             assertThat(healthyWritten).as("the other conversation did not wait for the retries").isLessThan(faultyWritten);
         }
+    }
+
+    @Test
+    void aRetryAfterSetsTheDelayBeforeTheNextAttemptOnly() {
+        String faulty = "faulty-retry-after";
+        AtomicInteger attempt = new AtomicInteger();
+        functions.onRequest("/faulty", request -> attempt.incrementAndGet() == 1
+                ? Response.status(429).withHeader("Retry-After", "2")
+                : Response.status(503));
+
+        handled(1, () -> sendEvent("CONV_AWAITING_IN_QUEUE", faulty));
+
+        assertThat(awaitNonEmpty(() -> deadLettersOf(faulty)).get(0).header("bridgeAttempts")).isEqualTo("4");
+        List<Long> received = functions.requests("/faulty").stream().filter(r -> r.body().contains(faulty))
+                .map(LocalFunctionServer.Request::receivedMillis).toList();
+        assertThat(received).hasSize(4);
+        assertThat(received.get(1) - received.get(0)).as("waited as Retry-After asked").isGreaterThanOrEqualTo(1950);
+        // the header is not reused: the next delay is the exponential backoff again, grown from the
+        // last delay (Camel's policy: 2 s x 2), not the Retry-After's 2 s once more
+        assertThat(received.get(2) - received.get(1)).as("the backoff, grown from the Retry-After delay").isGreaterThanOrEqualTo(3900);
     }
 
     private static int closedPort() {
