@@ -12,7 +12,9 @@ import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -74,8 +76,8 @@ public final class KeyOrderedDispatcher<T> {
     }
 
     /** A queue for a thread pool that runs {@link Task}s oldest first (it takes nothing else). */
-    public static java.util.concurrent.BlockingQueue<Runnable> oldestFirstQueue() {
-        return new java.util.concurrent.PriorityBlockingQueue<>();
+    public static BlockingQueue<Runnable> oldestFirstQueue() {
+        return new PriorityBlockingQueue<>();
     }
 
     private record QueueKey(int partition, Object key) {

@@ -11,9 +11,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -167,15 +169,12 @@ class KeyOrderedDispatcherTest {
 
     @Test
     void anOldestFirstPoolRunsWaitingRecordsOldestFirst() throws Exception {
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-                java.util.concurrent.TimeUnit.MILLISECONDS, KeyOrderedDispatcher.oldestFirstQueue());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, KeyOrderedDispatcher.oldestFirstQueue());
         try {
-            java.util.concurrent.CountDownLatch blocker = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch blocker = new CountDownLatch(1);
             List<Long> ran = new CopyOnWriteArrayList<>();
             List<KeyOrderedDispatcher.Work<String>> started = new CopyOnWriteArrayList<>();
-            KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(100, command -> {
-                pool.execute(command);
-            }, work -> {
+            KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(100, pool, work -> {
                 started.add(work);
                 ran.add(work.offset());
                 if (work.offset() == 0) {
