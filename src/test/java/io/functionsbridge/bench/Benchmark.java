@@ -81,7 +81,8 @@ public final class Benchmark {
                     broker.bootstrapServers(), server.url(), Runtime.getRuntime().availableProcessors());
             int run = 0;
             // every arm runs once before anything is measured, so that no arm pays for the JIT alone
-            Workload warmup = new Workload("warmup", "warm-up", Workload.realistic(30_000 / scale, 6_000 / scale, 9),
+            int warmupEvents = Integer.getInteger("bench.warmup", 30_000) / scale;
+            Workload warmup = new Workload("warmup", "warm-up", Workload.realistic(warmupEvents, Math.max(1, warmupEvents / 5), 9),
                     Workload.LatencyModel.fixed(0), 0, 1000);
             for (Arm arm : arms) {
                 boolean timeBoxed = arm instanceof NaiveCamelArm;
