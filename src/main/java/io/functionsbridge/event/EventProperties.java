@@ -19,6 +19,9 @@ public final class EventProperties {
     /** The exchange property that carries the {@link BridgeEvent}. */
     public static final String EVENT = "event";
 
+    /** The exchange property holding the event's per-attempt timeout in milliseconds (read by the HTTP binding). */
+    public static final String TIMEOUT_MS = "timeoutMs";
+
     /** Copies the event's current facts to exchange properties. */
     public void expose(Exchange exchange) {
         BridgeEvent event = exchange.getProperty(EVENT, BridgeEvent.class);
@@ -26,7 +29,7 @@ public final class EventProperties {
         exchange.setProperty("convId", event.getConvId());
         exchange.setProperty("hasFunction", event.hasFunction());
         exchange.setProperty("functionUrl", event.getFunctionUrl());
-        exchange.setProperty("timeoutMs", event.getTimeoutMs());
+        exchange.setProperty(TIMEOUT_MS, event.getTimeoutMs());
         exchange.setProperty("requestId", event.getRequestId());
         exchange.setProperty("authorization", event.getAuthorization());
         exchange.setProperty("commands", event.getCommands());

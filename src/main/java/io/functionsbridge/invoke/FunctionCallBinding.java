@@ -1,5 +1,6 @@
 package io.functionsbridge.invoke;
 
+import io.functionsbridge.event.EventProperties;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,7 +20,7 @@ import java.time.format.DateTimeParseException;
 /**
  * The vertx-http binding of the function calls. One endpoint serves every function: the route sets
  * the function's url in {@code CamelHttpUri}, and this binding applies the event's per-attempt
- * timeout (exchange property {@value #TIMEOUT_PROPERTY}, connect and reply). Replies are read into
+ * timeout (exchange property {@value EventProperties#TIMEOUT_MS}, connect and reply). Replies are read into
  * memory only up to {@code maxReplyBytes}; past that, reading stops and the call fails with
  * {@link ReplyTooLargeException} (an {@code INVALID_REPLY}, not retried).
  *
@@ -32,9 +33,6 @@ import java.time.format.DateTimeParseException;
  * sixth of the bridge's own CPU per event; the header keeps one endpoint and one connection pool.)
  */
 public class FunctionCallBinding extends DefaultVertxHttpBinding {
-
-    /** The exchange property holding the attempt's timeout in milliseconds. */
-    public static final String TIMEOUT_PROPERTY = "timeoutMs";
 
     private final int maxReplyBytes;
     private final long minDelayMs;
@@ -56,7 +54,7 @@ public class FunctionCallBinding extends DefaultVertxHttpBinding {
         // a delay asked for by an earlier attempt's Retry-After was for that retry only
         exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
         HttpRequest<Buffer> request = super.prepareHttpRequest(endpoint, exchange);
-        Integer timeoutMs = exchange.getProperty(TIMEOUT_PROPERTY, Integer.class);
+        Integer timeoutMs = exchange.getProperty(EventProperties.TIMEOUT_MS, Integer.class);
         if (timeoutMs != null) {
             request.timeout(timeoutMs).connectTimeout(timeoutMs);
         }

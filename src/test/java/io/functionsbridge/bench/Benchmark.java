@@ -2,6 +2,9 @@ package io.functionsbridge.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.GarbageCollectorMXBean;
+import com.sun.management.GcInfo;
+import com.sun.management.OperatingSystemMXBean;
 import io.functionsbridge.kafka.EmbeddedKafkaBroker;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -9,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -73,7 +78,7 @@ public final class Benchmark {
 
         String only = System.getProperty("bench.only", "");
         String onlyArm = System.getProperty("bench.arm", "");
-        List<Arm> arms = java.util.stream.Stream.<Arm>of(new BridgeArm(), new ParallelConsumerArm(), new NaiveCamelArm())
+        List<Arm> arms = Stream.<Arm>of(new BridgeArm(), new ParallelConsumerArm(), new NaiveCamelArm())
                 .filter(arm -> onlyArm.isEmpty() || arm.name().startsWith(onlyArm)).toList();
         List<Result> results = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); BenchFunctionServer server = new BenchFunctionServer()) {
@@ -215,7 +220,7 @@ public final class Benchmark {
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /**
@@ -231,16 +236,16 @@ public final class Benchmark {
 
         HeapSampler() {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-            List<com.sun.management.GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                    .filter(com.sun.management.GarbageCollectorMXBean.class::isInstance)
-                    .map(com.sun.management.GarbageCollectorMXBean.class::cast).toList();
-            Map<String, Long> seen = new java.util.HashMap<>();
+            List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .filter(GarbageCollectorMXBean.class::isInstance)
+                    .map(GarbageCollectorMXBean.class::cast).toList();
+            Map<String, Long> seen = new HashMap<>();
             collectors.forEach(gc -> seen.put(gc.getName(), gc.getCollectionCount()));
             thread = new Thread(() -> {
                 while (running) {
                     peakUsed.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                    for (com.sun.management.GarbageCollectorMXBean gc : collectors) {
-                        com.sun.management.GcInfo info = gc.getLastGcInfo();
+                    for (GarbageCollectorMXBean gc : collectors) {
+                        GcInfo info = gc.getLastGcInfo();
                         if (info != null && gc.getCollectionCount() > seen.get(gc.getName())) {
                             long after = info.getMemoryUsageAfterGc().entrySet().stream()
                                     .filter(pool -> !pool.getKey().contains("Metaspace") && !pool.getKey().contains("Code")
