@@ -9,25 +9,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * Runs records of different keys concurrently and records of one key strictly one after another,
  * in the order they were submitted, with at most {@code maxInFlight} running at once; and tracks,
  * per partition, the offset up to which everything is finished (the offset that is safe to commit).
  *
- * <p>Oldest first: when slots are scarce, the ready record that was submitted first starts first,
- * and the tasks it hands to the executor are {@link Task}s that a priority queue orders the same
- * way. So a conversation whose next record has been waiting behind its predecessor goes ahead of
- * records fetched since (a busy conversation's chain is what bounds throughput), and the lowest
- * unfinished offset, which holds back commits and the read-ahead, is the first to move.
+ * <p>Busiest first: when slots are scarce, the ready key with the most records waiting starts
+ * first, and among keys with as many, the one whose record was submitted first. A backlog drains no
+ * faster than its longest chain of one key's records, so the longest chains known start first
+ * (with records taken in offset order alone, a backlog of interleaved conversations leaves slots
+ * idle at its end, while a few long conversations finish one record at a time). How far ahead the
+ * dispatcher sees is the read-ahead the consumer allows. A key with one record waits at most until
+ * the longer chains ahead of it are as short as its own; the read-ahead bounds that.
+ *
+ * <p>The tasks handed to the executor are {@link Task}s that a priority queue orders oldest first,
+ * so a conversation whose next record has been waiting behind its predecessor goes ahead of records
+ * fetched since.
  *
  * <p>It knows nothing of Kafka or Camel: a record is a {@link Work} (partition, offset, key, item),
  * handed to a {@link Handler} that calls {@link #complete(Work)} when the record's outcome is
@@ -83,9 +87,13 @@ public final class KeyOrderedDispatcher<T> {
     private record QueueKey(int partition, Object key) {
     }
 
-    /** A key whose head record waits for a slot; seq is that record's. */
-    private record Ready(long seq, QueueKey key) {
+    /** A key whose head record waits for a slot: how many of its records wait, and the head's seq. */
+    private record Ready(int waiting, long seq, QueueKey key) {
     }
+
+    /** Most records waiting first, then oldest head first. */
+    private static final Comparator<Ready> BUSIEST_FIRST =
+            Comparator.comparingInt(Ready::waiting).reversed().thenComparingLong(Ready::seq);
 
     /** The offsets of one partition that were submitted and are not finished. */
     private static final class PartitionOffsets {
@@ -112,7 +120,8 @@ public final class KeyOrderedDispatcher<T> {
     private final Handler<T> handler;
 
     private final Map<QueueKey, ArrayDeque<Work<T>>> queues = new HashMap<>();
-    private final PriorityQueue<Ready> ready = new PriorityQueue<>(Comparator.comparingLong(Ready::seq));
+    private final TreeSet<Ready> ready = new TreeSet<>(BUSIEST_FIRST);
+    private final Map<QueueKey, Ready> readyByKey = new HashMap<>();
     private final Map<Integer, PartitionOffsets> partitions = new HashMap<>();
     private long submitted;
     private int running;
@@ -145,8 +154,12 @@ public final class KeyOrderedDispatcher<T> {
             ArrayDeque<Work<T>> queue = queues.computeIfAbsent(queueKey, k -> new ArrayDeque<>());
             queue.add(work);
             buffered++;
-            if (queue.size() == 1) {
-                ready.add(new Ready(work.seq(), queueKey));
+            Ready waiting = readyByKey.get(queueKey);
+            if (waiting != null) {
+                ready.remove(waiting);
+                markReady(queueKey, queue);
+            } else if (queue.size() == 1) {
+                markReady(queueKey, queue);
             }
             toStart = startable();
         }
@@ -170,7 +183,7 @@ public final class KeyOrderedDispatcher<T> {
                 if (queue.isEmpty()) {
                     queues.remove(queueKey);
                 } else if (accepting) {
-                    ready.add(new Ready(queue.peek().seq(), queueKey));
+                    markReady(queueKey, queue);
                 }
             }
             toStart = startable();
@@ -190,10 +203,18 @@ public final class KeyOrderedDispatcher<T> {
         }
     }
 
+    private void markReady(QueueKey queueKey, ArrayDeque<Work<T>> queue) {
+        Ready entry = new Ready(queue.size(), queue.peek().seq(), queueKey);
+        ready.add(entry);
+        readyByKey.put(queueKey, entry);
+    }
+
     private List<Work<T>> startable() {
         List<Work<T>> toStart = new ArrayList<>();
         while (accepting && running < maxInFlight && !ready.isEmpty()) {
-            ArrayDeque<Work<T>> queue = queues.get(ready.poll().key());
+            QueueKey next = ready.pollFirst().key();
+            readyByKey.remove(next);
+            ArrayDeque<Work<T>> queue = queues.get(next);
             if (queue != null && !queue.isEmpty()) {
                 running++;
                 toStart.add(queue.peek());
@@ -237,7 +258,7 @@ public final class KeyOrderedDispatcher<T> {
      */
     public Map<Integer, Long> release(Set<Integer> released, long timeout, TimeUnit unit) throws InterruptedException {
         synchronized (this) {
-            Set<QueueKey> waiting = ready.stream().map(Ready::key).collect(Collectors.toSet());
+            Set<QueueKey> waiting = Set.copyOf(readyByKey.keySet());
             for (Iterator<Map.Entry<QueueKey, ArrayDeque<Work<T>>>> it = queues.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<QueueKey, ArrayDeque<Work<T>>> entry = it.next();
                 if (!released.contains(entry.getKey().partition())) {
@@ -255,6 +276,7 @@ public final class KeyOrderedDispatcher<T> {
                 }
             }
             ready.removeIf(waitingKey -> released.contains(waitingKey.key().partition()));
+            readyByKey.keySet().removeIf(waitingKey -> released.contains(waitingKey.partition()));
             long deadline = System.nanoTime() + unit.toNanos(timeout);
             while (runningIn(released) && System.nanoTime() < deadline) {
                 TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, deadline - System.nanoTime()));
@@ -282,6 +304,7 @@ public final class KeyOrderedDispatcher<T> {
         synchronized (this) {
             accepting = false;
             ready.clear();
+            readyByKey.clear();
             long deadline = System.nanoTime() + unit.toNanos(timeout);
             while (running > 0 && System.nanoTime() < deadline) {
                 TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, deadline - System.nanoTime()));

@@ -63,10 +63,10 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
 
     /**
      * Records read and not finished (handled, or waiting behind their key) before fetching pauses;
-     * 0 means four times maxInFlight.
+     * 0 means sixteen times maxInFlight (see {@link KeyOrderedDispatcher} on why it reads ahead).
      */
     public int getMaxBuffered() {
-        return maxBuffered > 0 ? maxBuffered : 4 * maxInFlight;
+        return maxBuffered > 0 ? maxBuffered : 16 * maxInFlight;
     }
 
     public void setMaxBuffered(int maxBuffered) {

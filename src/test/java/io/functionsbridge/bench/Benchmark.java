@@ -49,6 +49,20 @@ public final class Benchmark {
                   long peakHeapMb, long peakHeapAfterGcMb, double cpuSeconds) {
     }
 
+    /**
+     * A workload's ceilings: its bound, and what a dispatcher without overhead reaches with the
+     * bridge's read-ahead when it takes events in offset order or busiest conversation first.
+     */
+    record Ceilings(String workload, double bound, int readAhead, double offsetOrder, double busiestFirst) {
+
+        static Ceilings of(Workload workload) {
+            int readAhead = BridgeArm.readAhead(workload);
+            return new Ceilings(workload.name(), workload.bound(RETRY_BACKOFF_MS), readAhead,
+                    IdealSchedule.eventsPerSecond(workload, readAhead, IdealSchedule.Choice.OLDEST_FIRST),
+                    IdealSchedule.eventsPerSecond(workload, readAhead, IdealSchedule.Choice.BUSIEST_FIRST));
+        }
+    }
+
     private Benchmark() {
     }
 
@@ -66,6 +80,9 @@ public final class Benchmark {
         List<Workload> workloads = List.of(
                 new Workload("i-realistic", "50k events / 10k conversations (1-20 each), 200 ms, cap 1000",
                         Workload.realistic(50_000 / scale, 10_000 / scale, 1), Workload.LatencyModel.fixed(200), 0, 1000),
+                // (i) with functions at 1 s: the same shape at a fifth of the rate, so that the 2 cores are not what limits the arms
+                new Workload("i-realistic-1s", "(i) with functions at 1 s, cap 1000",
+                        Workload.realistic(50_000 / scale, 10_000 / scale, 1), Workload.LatencyModel.fixed(1000), 0, 1000),
                 new Workload("ii-skewed", "20k events, Zipf(s=1) over 10k conversations, 10 ms, cap 1000",
                         Workload.zipf(20_000 / scale, 10_000 / scale, 1.0, 2), Workload.LatencyModel.fixed(10), 0, 1000),
                 new Workload("iii-lognormal", "50k events / 10k conversations, lognormal 50 ms-1 s, 2% fail once, cap 1000",
@@ -81,6 +98,7 @@ public final class Benchmark {
         List<Arm> arms = Stream.<Arm>of(new BridgeArm(), new ParallelConsumerArm(), new NaiveCamelArm())
                 .filter(arm -> onlyArm.isEmpty() || arm.name().startsWith(onlyArm)).toList();
         List<Result> results = new ArrayList<>();
+        List<Ceilings> ceilings = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); BenchFunctionServer server = new BenchFunctionServer()) {
             System.out.printf("functions-bridge benchmark%s: broker %s, function %s, %d cores%n", quick ? " (quick)" : "",
                     broker.bootstrapServers(), server.url(), Runtime.getRuntime().availableProcessors());
@@ -98,7 +116,11 @@ public final class Benchmark {
                 if (!only.isEmpty() && !workload.name().startsWith(only)) {
                     continue;
                 }
-                System.out.printf("%n%s: %s; bound %s events/s%n", workload.name(), workload.description(), formatBound(workload.bound(RETRY_BACKOFF_MS)));
+                Ceilings ceiling = Ceilings.of(workload);
+                ceilings.add(ceiling);
+                System.out.printf("%n%s: %s; bound %s events/s; without overhead (read-ahead %d) %s in offset order, %s busiest first%n",
+                        workload.name(), workload.description(), formatBound(ceiling.bound()), ceiling.readAhead(),
+                        formatBound(ceiling.offsetOrder()), formatBound(ceiling.busiestFirst()));
                 for (Arm arm : arms) {
                     boolean timeBoxed = arm instanceof NaiveCamelArm;
                     long limitSeconds = timeBoxed ? naiveSeconds : drainLimitSeconds(workload);
@@ -115,6 +137,7 @@ public final class Benchmark {
             }
         }
         printTable(results);
+        printCeilings(ceilings);
         Path out = Path.of("target", "bench", "results.json");
         Files.createDirectories(out.getParent());
         Map<String, Object> json = new LinkedHashMap<>();
@@ -122,6 +145,7 @@ public final class Benchmark {
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("retryBackoffMs", RETRY_BACKOFF_MS);
         json.put("results", results);
+        json.put("ceilings", ceilings);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
         System.out.println("\nwritten: " + out.toAbsolutePath());
         System.exit(0);
@@ -191,6 +215,11 @@ public final class Benchmark {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // in order without the idempotent producer: on a loaded machine its sequence numbers were once
+        // reset mid-backlog and refused by the broker until the write timed out
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
         List<Future<RecordMetadata>> sent = new ArrayList<>(workload.events().size());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             for (Workload.Event event : workload.events()) {
@@ -308,5 +337,16 @@ public final class Benchmark {
                 formatBound(r.bound()), percentOfBound(r), r.p50Ms(), r.p99Ms(),
                 r.workload().startsWith("ii") ? r.p99OthersMs() + " / " + r.p99HotMs() : "-",
                 r.orderViolations(), r.duplicates(), r.peakHeapMb(), afterGc(r), r.cpuSeconds()));
+    }
+
+    private static void printCeilings(List<Ceilings> ceilings) {
+        if (ceilings.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("| workload | bound | read-ahead | without overhead, offset order | without overhead, busiest first |");
+        System.out.println("| --- | --- | --- | --- | --- |");
+        ceilings.forEach(c -> System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", c.workload(), formatBound(c.bound()),
+                c.readAhead(), formatBound(c.offsetOrder()), formatBound(c.busiestFirst())));
     }
 }

@@ -10,6 +10,14 @@ import org.apache.camel.main.Main;
 /** functions-bridge itself: the shipped application.properties and routes/, on the benchmark's topics. */
 final class BridgeArm implements Arm {
 
+    /**
+     * The read-ahead (bridge.max-buffered) the bridge gets: 16 events per in-flight slot, so that
+     * busiest-first sees the long chains of a backlog early enough (IdealSchedule shows the effect).
+     */
+    static int readAhead(Workload workload) {
+        return 16 * workload.cap();
+    }
+
     @Override
     public String name() {
         return "functions-bridge";
@@ -42,7 +50,7 @@ final class BridgeArm implements Arm {
         properties.put("bridge.functions.file", functions.toString());
         properties.put("bridge.auto-messages.file", autoMessages.toString());
         properties.put("bridge.max-in-flight", String.valueOf(workload.cap()));
-        properties.put("bridge.max-buffered", String.valueOf(4 * workload.cap()));
+        properties.put("bridge.max-buffered", String.valueOf(readAhead(workload)));
         properties.put("bridge.invoke.backoff-ms", String.valueOf(Benchmark.RETRY_BACKOFF_MS));
         properties.put("bridge.invoke.slow-ms", "600000");
         properties.put("camel.main.jmxEnabled", "false");

@@ -151,7 +151,44 @@ class KeyOrderedDispatcherTest {
     }
 
     @Test
-    void whenSlotsAreScarceTheOldestReadyRecordStartsFirst() {
+    void whenSlotsAreScarceTheKeyWithTheMostRecordsWaitingStartsFirst() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(1, executor, held.started::add);
+        dispatcher.submit(0, 0, "first", "first-1");
+        dispatcher.submit(0, 1, "short", "short-1");
+        dispatcher.submit(0, 2, "long", "long-1");
+        dispatcher.submit(0, 3, "long", "long-2");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 1);
+        // short-1 is older, but long has two records waiting: its chain is the longer one
+        dispatcher.complete(held.find(0));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
+        assertThat(held.started.get(1).item()).isEqualTo("long-1");
+        // now each has one waiting: the older goes first
+        dispatcher.complete(held.find(2));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 3);
+        assertThat(held.started.get(2).item()).isEqualTo("short-1");
+        dispatcher.complete(held.find(1));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 4);
+        assertThat(held.started.get(3).item()).isEqualTo("long-2");
+    }
+
+    @Test
+    void aRecordSubmittedBehindAWaitingKeyMovesThatKeyAhead() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(1, executor, held.started::add);
+        dispatcher.submit(0, 0, "first", "first-1");
+        dispatcher.submit(0, 1, "a", "a-1");
+        dispatcher.submit(0, 2, "b", "b-1");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 1);
+        // b was ready with one record, behind a; a second record makes it the busier key
+        dispatcher.submit(0, 3, "b", "b-2");
+        dispatcher.complete(held.find(0));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
+        assertThat(held.started.get(1).item()).isEqualTo("b-1");
+    }
+
+    @Test
+    void amongKeysWithAsManyRecordsWaitingTheOldestStartsFirst() {
         Held<String> held = new Held<>();
         KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(1, executor, held.started::add);
         dispatcher.submit(0, 0, "hot", "hot-1");
