@@ -186,6 +186,7 @@ public final class Benchmark {
                 long peakAfterGc = heap.peakAfterGc() / (1024 * 1024);
                 if (Boolean.getBoolean("bench.threads")) {
                     System.out.println("  CPU s by thread group (" + arm.name() + ", " + workload.name() + "): " + threads.since());
+                    System.out.println("  MB allocated by thread group (" + arm.name() + ", " + workload.name() + "): " + threads.allocatedSince());
                 }
                 // latency since the event was available to the arm: written, or the arm started, whichever was later
                 long[] ts = written.clone();

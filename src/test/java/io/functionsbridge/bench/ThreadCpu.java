@@ -10,24 +10,53 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * CPU time per group of threads (names with their numbers taken out) since a snapshot: which part
- * of the process (broker, function server, the arm) used the cores. {@code -Dbench.threads=true}.
+ * CPU time and bytes allocated per group of threads (names with their numbers taken out) since a
+ * snapshot: which part of the process (broker, function server, the arm) used the cores, and how
+ * much garbage it made. Bytes allocated depend far less than CPU time on how busy the shared
+ * machine is. {@code -Dbench.threads=true}.
  */
 final class ThreadCpu {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final Map<Long, Long> before;
+    private final Map<Long, Long> allocatedBefore;
 
-    private ThreadCpu(Map<Long, Long> before) {
+    private ThreadCpu(Map<Long, Long> before, Map<Long, Long> allocatedBefore) {
         this.before = before;
+        this.allocatedBefore = allocatedBefore;
     }
 
     static ThreadCpu snapshot() {
         Map<Long, Long> cpu = new HashMap<>();
+        Map<Long, Long> allocated = new HashMap<>();
         for (long id : THREADS.getAllThreadIds()) {
             cpu.put(id, THREADS.getThreadCpuTime(id));
+            allocated.put(id, allocatedBytes(id));
         }
-        return new ThreadCpu(cpu);
+        return new ThreadCpu(cpu, allocated);
+    }
+
+    private static long allocatedBytes(long id) {
+        return THREADS instanceof com.sun.management.ThreadMXBean hotspot ? hotspot.getThreadAllocatedBytes(id) : 0;
+    }
+
+    /** The busiest groups by bytes allocated, in MB, most first. */
+    String allocatedSince() {
+        Map<String, Long> groups = new HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            ThreadInfo info = THREADS.getThreadInfo(id);
+            long now = allocatedBytes(id);
+            if (info == null || now <= 0) {
+                continue;
+            }
+            groups.merge(info.getThreadName().replaceAll("[0-9]+", "N"), now - allocatedBefore.getOrDefault(id, 0L), Long::sum);
+        }
+        long total = groups.values().stream().mapToLong(Long::longValue).sum();
+        return String.format(Locale.ROOT, "%.0f MB in all; ", total / 1e6) + groups.entrySet().stream()
+                .filter(e -> e.getValue() > 10_000_000L)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / 1e6))
+                .collect(Collectors.joining("; "));
     }
 
     /** The busiest groups, in CPU seconds, busiest first. */
