@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -16,6 +18,8 @@ import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,7 +49,11 @@ import org.slf4j.LoggerFactory;
  * The exchange carries camel-kafka's headers ({@code kafka.TOPIC}, {@code kafka.PARTITION},
  * {@code kafka.OFFSET}, {@code kafka.KEY}, {@code kafka.TIMESTAMP}), the record headers, and the
  * value as the body (bytes).
+ *
+ * <p>In JMX, besides Camel's consumer attributes: in flight, read ahead, whether fetching is
+ * paused, and per partition the offset safe to commit and the offset last committed.
  */
+@ManagedResource(description = "Ordered Kafka consumer: key-ordered concurrent dispatch with at-least-once commits")
 public class OrderedKafkaConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderedKafkaConsumer.class);
@@ -59,7 +67,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     private volatile boolean polling;
     private volatile boolean paused;
     private long lastCommit;
-    private final Map<Integer, Long> committed = new HashMap<>();
+    // written by the poll thread, read by JMX
+    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
 
     public OrderedKafkaConsumer(OrderedKafkaEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -105,18 +114,43 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     }
 
     /** Records read and not finished. */
+    @ManagedAttribute(description = "Records read and not finished: running, or waiting behind their key or for a slot (at most MaxBuffered)")
     public int getBuffered() {
         return dispatcher == null ? 0 : dispatcher.buffered();
     }
 
     /** Records being handled now. */
+    @ManagedAttribute(description = "Records being handled now (at most MaxInFlight)")
     public int getRunning() {
         return dispatcher == null ? 0 : dispatcher.running();
     }
 
     /** Whether fetching is paused because the read-ahead is full. */
+    @ManagedAttribute(description = "Whether fetching is paused because the read-ahead (MaxBuffered) is full")
     public boolean isPaused() {
         return paused;
+    }
+
+    @ManagedAttribute(description = "Records handled at once, across keys (bridge.max-in-flight)")
+    public int getMaxInFlight() {
+        return endpoint.getMaxInFlight();
+    }
+
+    @ManagedAttribute(description = "Records read ahead before fetching pauses (bridge.max-buffered)")
+    public int getMaxBuffered() {
+        return endpoint.getMaxBuffered();
+    }
+
+    /** Per partition, the offset below which every record is finished: what the next commit may cover. */
+    @ManagedAttribute(description = "Per partition, the offset below which every record read is finished (what the next commit may cover)")
+    public String getSafeOffsets() {
+        return dispatcher == null ? "{}" : new TreeMap<>(dispatcher.safeOffsets()).toString();
+    }
+
+    /** Per partition, the offset last committed by this consumer. */
+    @ManagedAttribute(description = "Per partition, the offset this consumer last committed")
+    public String getCommittedOffsets() {
+        return new TreeMap<>(committed).toString();
     }
 
     private Properties consumerProperties() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -12,9 +13,10 @@ import java.util.regex.Pattern;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.camel.Route;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** JMX: the context name, stable kebab-case route ids, all listed in the README; the outcome counts. */
+/** JMX: the context name, stable kebab-case route ids, all listed in the README; the outcome counts; the consumers' state. */
 class JmxIntegrationTest extends BridgeIntegrationTest {
 
     private static final Pattern KEBAB = Pattern.compile("[a-z]+(-[a-z]+)*");
@@ -55,5 +57,34 @@ class JmxIntegrationTest extends BridgeIntegrationTest {
         ObjectName outcomes = new ObjectName("io.functionsbridge:type=Outcomes");
         assertThat((Long) server.getAttribute(outcomes, "Events")).isGreaterThanOrEqualTo(1L);
         assertThat(server.getAttribute(outcomes, "DeadLetters").toString()).contains("MALFORMED_JSON");
+    }
+
+    @Test
+    void theConsumersInFlightReadAheadAndOffsetsAreInJmx() throws Exception {
+        handled(1, () -> kafka.send(bridge.events, "jmx-2", "{broken"));
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName consumer = server.queryNames(new ObjectName("org.apache.camel:context=functions-bridge,type=consumers,*"), null).stream()
+                .filter(name -> "consume-conversation-events".equals(attribute(server, name, "RouteId")))
+                .findFirst().orElseThrow();
+        assertThat(server.getAttribute(consumer, "MaxInFlight"))
+                .isEqualTo(Integer.valueOf(bridge.context().resolvePropertyPlaceholders("{{bridge.max-in-flight}}")));
+        assertThat(server.getAttribute(consumer, "MaxBuffered"))
+                .isEqualTo(Integer.valueOf(bridge.context().resolvePropertyPlaceholders("{{bridge.max-buffered}}")));
+        assertThat(server.getAttribute(consumer, "Paused")).isEqualTo(false);
+        // the dead letter is written, so its offset is finished and, soon, committed
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(server.getAttribute(consumer, "Running")).isEqualTo(0);
+            assertThat(server.getAttribute(consumer, "Buffered")).isEqualTo(0);
+            assertThat((String) server.getAttribute(consumer, "CommittedOffsets")).matches("\\{[0-9]+=[1-9][0-9]*(, [0-9]+=[0-9]+)*}");
+            assertThat(server.getAttribute(consumer, "SafeOffsets")).isEqualTo(server.getAttribute(consumer, "CommittedOffsets"));
+        });
+    }
+
+    private static Object attribute(MBeanServer server, ObjectName name, String attribute) {
+        try {
+            return server.getAttribute(name, attribute);
+        } catch (Exception e) {
+            return null;
+        }
     }
 }
