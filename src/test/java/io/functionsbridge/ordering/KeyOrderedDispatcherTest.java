@@ -38,6 +38,12 @@ class KeyOrderedDispatcherTest {
     private static final class Held<T> {
         final List<KeyOrderedDispatcher.Work<T>> started = new CopyOnWriteArrayList<>();
 
+        /** Waits until count records have started; the item of the last of them. */
+        T awaitStarted(int count) {
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == count);
+            return started.get(count - 1).item();
+        }
+
         KeyOrderedDispatcher.Work<T> find(long offset) {
             return Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> started.stream().filter(w -> w.offset() == offset).findFirst().orElse(null), w -> w != null);
@@ -146,8 +152,7 @@ class KeyOrderedDispatcherTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
         assertThat(held.started).extracting(KeyOrderedDispatcher.Work::item).containsExactlyInAnyOrder("first", "third");
         dispatcher.complete(held.find(0));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 3);
-        assertThat(held.started.get(2).item()).isEqualTo("second");
+        assertThat(held.awaitStarted(3)).isEqualTo("second");
     }
 
     @Test
@@ -158,18 +163,15 @@ class KeyOrderedDispatcherTest {
         dispatcher.submit(0, 1, "short", "short-1");
         dispatcher.submit(0, 2, "long", "long-1");
         dispatcher.submit(0, 3, "long", "long-2");
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 1);
+        held.awaitStarted(1);
         // short-1 is older, but long has two records waiting: its chain is the longer one
         dispatcher.complete(held.find(0));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
-        assertThat(held.started.get(1).item()).isEqualTo("long-1");
+        assertThat(held.awaitStarted(2)).isEqualTo("long-1");
         // now each has one waiting: the older goes first
         dispatcher.complete(held.find(2));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 3);
-        assertThat(held.started.get(2).item()).isEqualTo("short-1");
+        assertThat(held.awaitStarted(3)).isEqualTo("short-1");
         dispatcher.complete(held.find(1));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 4);
-        assertThat(held.started.get(3).item()).isEqualTo("long-2");
+        assertThat(held.awaitStarted(4)).isEqualTo("long-2");
     }
 
     @Test
@@ -179,12 +181,11 @@ class KeyOrderedDispatcherTest {
         dispatcher.submit(0, 0, "first", "first-1");
         dispatcher.submit(0, 1, "a", "a-1");
         dispatcher.submit(0, 2, "b", "b-1");
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 1);
+        held.awaitStarted(1);
         // b was ready with one record, behind a; a second record makes it the busier key
         dispatcher.submit(0, 3, "b", "b-2");
         dispatcher.complete(held.find(0));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
-        assertThat(held.started.get(1).item()).isEqualTo("b-1");
+        assertThat(held.awaitStarted(2)).isEqualTo("b-1");
     }
 
     @Test
@@ -194,14 +195,12 @@ class KeyOrderedDispatcherTest {
         dispatcher.submit(0, 0, "hot", "hot-1");
         dispatcher.submit(0, 1, "hot", "hot-2");
         dispatcher.submit(0, 2, "cold", "cold-1");
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 1);
+        held.awaitStarted(1);
         // cold-1 became ready first, but hot-2 was submitted before it
         dispatcher.complete(held.find(0));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
-        assertThat(held.started.get(1).item()).isEqualTo("hot-2");
+        assertThat(held.awaitStarted(2)).isEqualTo("hot-2");
         dispatcher.complete(held.find(1));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 3);
-        assertThat(held.started.get(2).item()).isEqualTo("cold-1");
+        assertThat(held.awaitStarted(3)).isEqualTo("cold-1");
     }
 
     @Test
@@ -263,8 +262,7 @@ class KeyOrderedDispatcherTest {
 
         assertThat(safe).as("6 and 7 were not handled: they are read again").containsEntry(0, 6L);
         assertThat(dispatcher.buffered()).isEqualTo(1);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> held.started.size() == 2);
-        assertThat(held.started.get(1).item()).isEqualTo("other partition");
+        assertThat(held.awaitStarted(2)).isEqualTo("other partition");
     }
 
     @Test
