@@ -4,9 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -42,39 +42,34 @@ final class ThreadCpu {
 
     /** The busiest groups by bytes allocated, in MB, most first. */
     String allocatedSince() {
-        Map<String, Long> groups = new HashMap<>();
-        for (long id : THREADS.getAllThreadIds()) {
-            ThreadInfo info = THREADS.getThreadInfo(id);
-            long now = allocatedBytes(id);
-            if (info == null || now <= 0) {
-                continue;
-            }
-            groups.merge(info.getThreadName().replaceAll("[0-9]+", "N"), now - allocatedBefore.getOrDefault(id, 0L), Long::sum);
-        }
+        Map<String, Long> groups = byGroup(ThreadCpu::allocatedBytes, allocatedBefore);
         long total = groups.values().stream().mapToLong(Long::longValue).sum();
-        return String.format(Locale.ROOT, "%.0f MB in all; ", total / 1e6) + groups.entrySet().stream()
-                .filter(e -> e.getValue() > 10_000_000L)
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / 1e6))
-                .collect(Collectors.joining("; "));
+        return String.format(Locale.ROOT, "%.0f MB in all; ", total / 1e6) + busiest(groups, 10_000_000L, "%s %.0f", 1e6);
     }
 
     /** The busiest groups, in CPU seconds, busiest first. */
     String since() {
+        return busiest(byGroup(THREADS::getThreadCpuTime, before), 100_000_000L, "%s %.1f", 1e9);
+    }
+
+    /** A per-thread measure since the snapshot, summed by thread name with its numbers taken out. */
+    private static Map<String, Long> byGroup(LongUnaryOperator measure, Map<Long, Long> before) {
         Map<String, Long> groups = new HashMap<>();
         for (long id : THREADS.getAllThreadIds()) {
             ThreadInfo info = THREADS.getThreadInfo(id);
-            long now = THREADS.getThreadCpuTime(id);
+            long now = measure.applyAsLong(id);
             if (info == null || now < 0) {
                 continue;
             }
-            String group = info.getThreadName().replaceAll("[0-9]+", "N");
-            groups.merge(group, now - before.getOrDefault(id, 0L), Long::sum);
+            groups.merge(info.getThreadName().replaceAll("[0-9]+", "N"), now - before.getOrDefault(id, 0L), Long::sum);
         }
-        Map<String, Long> sorted = groups.entrySet().stream().filter(e -> e.getValue() > 100_000_000L)
+        return groups;
+    }
+
+    private static String busiest(Map<String, Long> groups, long atLeast, String format, double unit) {
+        return groups.entrySet().stream().filter(e -> e.getValue() > atLeast)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-        return sorted.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / 1e9))
+                .map(e -> String.format(Locale.ROOT, format, e.getKey(), e.getValue() / unit))
                 .collect(Collectors.joining("; "));
     }
 }
