@@ -1,10 +1,11 @@
 package io.functionsbridge;
 
-import io.functionsbridge.registry.RegistryException;
+import io.functionsbridge.domain.RegistryException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.main.Main;
+import org.apache.camel.util.ObjectHelper;
 
 /**
  * The bridge as a Camel Main application: {@code application.properties} and {@code routes/} of the
@@ -31,11 +32,6 @@ public final class BridgeApplication {
 
     /** The registry or automatic-messages problem behind a failed start, if that is what failed. */
     public static Optional<RegistryException> registryProblem(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof RegistryException problem) {
-                return Optional.of(problem);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(ObjectHelper.getException(RegistryException.class, failure));
     }
 }

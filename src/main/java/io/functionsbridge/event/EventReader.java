@@ -1,200 +1,320 @@
 package io.functionsbridge.event;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.functionsbridge.output.DeadLetterReason;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.RejectedEventException;
+import io.functionsbridge.domain.UnknownEventTypeException;
+import io.functionsbridge.ordering.RecordReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
+import org.apache.camel.ExchangeProperty;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
- * Reads records into {@link BridgeEvent}s (CONTRACT §4). {@link #receive} never fails, so that even an
- * unreadable record is known well enough to be dead-lettered; the {@code read...} methods throw
- * {@link RejectedEventException} with the dead-letter reason.
+ * Reads each record once, on the way in, into a {@link BridgeEvent} (CONTRACT §4): the
+ * {@code reader} of the {@code ordered-kafka} consumers. A record it cannot read becomes an event
+ * refused with its dead-letter reason; reading never fails.
+ *
+ * <p>Records are read strictly, in one streaming pass: duplicate keys, anything after the JSON
+ * value, or nesting deeper than 1000 are {@code MALFORMED_JSON}. Only the fields the bridge needs
+ * are taken out (type, conversation, skill); the payload object is kept as the record holds it,
+ * byte for byte, for the function's envelope.
+ *
+ * <p>A record is ordered by its key (the conversation id) or, without one, by the conversation its
+ * value names ({@code general.convId}; for chat, {@code chatSessionKey}).
  */
-public final class EventReader {
-
-    /** camel-kafka's message headers for the record's coordinates. */
-    static final String TOPIC = "kafka.TOPIC";
-    static final String PARTITION = "kafka.PARTITION";
-    static final String OFFSET = "kafka.OFFSET";
-    static final String KEY = "kafka.KEY";
-
-    private static final int MAX_REASON_LENGTH = 300;
+public final class EventReader implements RecordReader<BridgeEvent> {
 
     /** A cbotEventType or eventId longer than this is no event type (and is not echoed whole). */
     private static final int MAX_TYPE_LENGTH = 128;
 
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private BridgeEvent.Channel channel = BridgeEvent.Channel.MESSAGING;
+
+    /** Which input this reader reads: {@code MESSAGING} (the default) or {@code CHAT}. */
+    public void setChannel(BridgeEvent.Channel channel) {
+        this.channel = channel;
+    }
+
+    public BridgeEvent.Channel getChannel() {
+        return channel;
+    }
+
+    /** The exchange property the routes route on: {@code cbotEventType} (messaging) or {@code eventId} (chat). */
+    public String typeProperty() {
+        return channel == BridgeEvent.Channel.CHAT ? "eventId" : "cbotEventType";
+    }
+
+    @Override
+    public BridgeEvent read(ConsumerRecord<byte[], byte[]> record) {
+        return read(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+                header(record, "skillId"), header(record, "eventId"));
+    }
+
     /**
-     * Strict reading: a record with duplicate keys or anything after its JSON value is not taken
-     * for the event it might also be read as.
+     * Reads one record: its coordinates, key and value, and the record headers {@code skillId} and
+     * (chat) {@code eventId}, {@code null} when absent.
      */
-    private final ObjectMapper mapper = new ObjectMapper()
-            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-    /** Captures a record of the messaging events topic as it came, before anything is parsed. */
-    public BridgeEvent receive(Object body, Map<String, Object> headers) {
-        return receive(BridgeEvent.Channel.MESSAGING, body, headers);
-    }
-
-    /** Captures a record of the chat events topic as it came, before anything is parsed. */
-    public BridgeEvent receiveChat(Object body, Map<String, Object> headers) {
-        BridgeEvent event = receive(BridgeEvent.Channel.CHAT, body, headers);
-        event.setEventType(headerText(headers, "eventId"));
+    public BridgeEvent read(String topic, int partition, long offset, byte[] key, byte[] value, String skillHeader, String eventIdHeader) {
+        BridgeEvent event = new BridgeEvent(channel, topic, partition, offset, key, value);
+        try {
+            if (channel == BridgeEvent.Channel.CHAT) {
+                readChat(event, skillHeader, eventIdHeader);
+            } else {
+                readMessaging(event, skillHeader);
+            }
+        } catch (RejectedEventException refusal) {
+            event.refuse(refusal);
+        } catch (RuntimeException bug) {
+            event.refuse(new RejectedEventException(DeadLetterReason.BRIDGE_ERROR, bug.getClass().getSimpleName()
+                    + " while reading " + event.describe()));
+        }
         return event;
     }
 
-    private BridgeEvent receive(BridgeEvent.Channel channel, Object body, Map<String, Object> headers) {
-        Object partition = headers.get(PARTITION);
-        Object offset = headers.get(OFFSET);
-        BridgeEvent event = new BridgeEvent(
-                channel,
-                String.valueOf(headers.get(TOPIC)),
-                partition instanceof Number n ? n.intValue() : -1,
-                offset instanceof Number n ? n.longValue() : -1L,
-                bytes(headers.get(KEY)),
-                bytes(body));
-        event.setSkillId(headerText(headers, "skillId"));
-        return event;
+    @Override
+    public Object orderingKey(BridgeEvent event) {
+        String key = event.getKeyText();
+        if (key != null) {
+            return key;
+        }
+        String convId = event.getConvId();
+        return convId == null || convId.isEmpty() ? null : convId;
     }
 
-    /** Parses a messaging event: payload or envelope, with its type, conversation and skill. */
-    public void readConversationEvent(BridgeEvent event) {
-        ObjectNode payload = parsePayload(event);
-        JsonNode general = payload.get("general");
-        if (general == null || general.isNull()) {
-            throw new RejectedEventException(DeadLetterReason.MISSING_EVENT_TYPE, "the event has no 'general' block, so no general.cbotEventType");
+    @Override
+    public Map<String, Object> properties(BridgeEvent event) {
+        Map<String, Object> properties = new HashMap<>(4);
+        properties.put(BridgeEvent.PROPERTY, event);
+        if (event.isReadable()) {
+            properties.put(typeProperty(), event.getEventType());
         }
-        if (!general.isObject()) {
-            throw new RejectedEventException(DeadLetterReason.MISSING_EVENT_TYPE, "'general' is " + kind(general) + ", not an object");
+        return properties;
+    }
+
+    /**
+     * Refuses an event the routes did not route: with its reading problem if it had one, else as
+     * an unknown type. The {@code otherwise} of the content-based routers.
+     */
+    public void refuse(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
+        if (!event.isReadable()) {
+            throw event.getRefusal();
         }
-        JsonNode type = general.get("cbotEventType");
-        if (type == null || type.isNull()) {
-            throw new RejectedEventException(DeadLetterReason.MISSING_EVENT_TYPE, "general.cbotEventType is missing");
+        throw new UnknownEventTypeException(channel == BridgeEvent.Channel.CHAT
+                ? "chat eventId '" + event.getEventType() + "' is not a chat event the routes take"
+                : "cbotEventType '" + event.getEventType() + "' is not in the event table");
+    }
+
+    private void readMessaging(BridgeEvent event, String skillHeader) {
+        Payload payload = parse(event.getValue());
+        Fields general = payload.fields;
+        if (general.general == null || general.general == JsonToken.VALUE_NULL) {
+            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "the event has no 'general' block, so no general.cbotEventType");
         }
-        if (!type.isTextual()) {
-            throw new RejectedEventException(DeadLetterReason.MISSING_EVENT_TYPE, "general.cbotEventType is " + kind(type) + ", not a string");
+        if (general.general != JsonToken.START_OBJECT) {
+            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "'general' is " + kind(general.general) + ", not an object");
         }
-        String eventType = type.asText().strip();
+        if (general.type == null || general.type == JsonToken.VALUE_NULL) {
+            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "general.cbotEventType is missing");
+        }
+        if (general.type != JsonToken.VALUE_STRING) {
+            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "general.cbotEventType is " + kind(general.type) + ", not a string");
+        }
+        String eventType = general.typeText.strip();
         if (eventType.isEmpty()) {
-            throw new RejectedEventException(DeadLetterReason.MISSING_EVENT_TYPE, "general.cbotEventType is empty");
+            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "general.cbotEventType is empty");
         }
         if (eventType.length() > MAX_TYPE_LENGTH) {
-            throw new RejectedEventException(DeadLetterReason.UNKNOWN_EVENT_TYPE, "general.cbotEventType is "
-                    + eventType.length() + " characters long, not an event type: " + shorten(eventType.substring(0, 40)));
+            throw refused(DeadLetterReason.UNKNOWN_EVENT_TYPE, "general.cbotEventType is " + eventType.length()
+                    + " characters long, not an event type: " + DeadLetterReason.shorten(eventType.substring(0, 40)));
         }
-        event.setEventType(eventType);
-        String convId = scalar(general.get("convId"));
+        String convId = general.convId;
         if (convId == null || convId.isBlank()) {
-            convId = keyText(event);
+            convId = event.getKeyText();
         }
+        String skill = skillHeader != null ? skillHeader : general.skillId != null ? general.skillId : general.routingSkillId;
+        event.read(eventType, convId, skill, payload.start, payload.end);
         if (convId == null || convId.isBlank()) {
-            throw new RejectedEventException(DeadLetterReason.MISSING_CONVERSATION_ID, "the event has neither general.convId nor a record key");
+            throw refused(DeadLetterReason.MISSING_CONVERSATION_ID, "the event has neither general.convId nor a record key");
         }
-        event.setConvId(convId);
-        if (event.getSkillId() == null) {
-            String skill = scalar(general.get("skillId"));
-            if (skill == null && payload.get("routing") instanceof ObjectNode routing) {
-                skill = scalar(routing.get("newSkillId"));
-            }
-            event.setSkillId(skill);
-        }
-        event.setPayload(payload);
     }
 
-    /** Parses a chat event: the chat event id comes from the record header {@code eventId}. */
-    public void readChatEvent(BridgeEvent event) {
-        if (event.getEventType() == null || event.getEventType().isBlank()) {
-            throw new RejectedEventException(DeadLetterReason.MISSING_EVENT_TYPE, "the chat record has no 'eventId' header");
+    private void readChat(BridgeEvent event, String skillHeader, String eventId) {
+        if (eventId == null || eventId.isBlank()) {
+            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "the chat record has no 'eventId' header");
         }
-        event.setEventType(event.getEventType().strip());
-        if (event.getEventType().length() > MAX_TYPE_LENGTH) {
-            String type = event.getEventType();
-            event.setEventType(type.substring(0, 40) + "...");
-            throw new RejectedEventException(DeadLetterReason.UNKNOWN_EVENT_TYPE, "the eventId header is " + type.length()
-                    + " characters long, not a chat event");
+        String type = eventId.strip();
+        if (type.length() > MAX_TYPE_LENGTH) {
+            event.read(type.substring(0, 40) + "...", event.getKeyText(), skillHeader, 0, 0);
+            throw refused(DeadLetterReason.UNKNOWN_EVENT_TYPE, "the eventId header is " + type.length() + " characters long, not a chat event");
         }
-        ObjectNode payload = parsePayload(event);
-        String convId = keyText(event);
+        event.read(type, event.getKeyText(), skillHeader, 0, 0);
+        Payload payload = parse(event.getValue());
+        String convId = event.getKeyText();
         if (convId == null || convId.isBlank()) {
-            convId = scalar(payload.get("chatSessionKey"));
+            convId = payload.fields.chatSessionKey;
         }
-        event.setConvId(convId == null ? "" : convId);
-        event.setPayload(payload);
+        event.read(type, convId == null ? "" : convId, skillHeader, payload.start, payload.end);
     }
 
-    private ObjectNode parsePayload(BridgeEvent event) {
-        byte[] value = event.getValue();
+    /** The payload object: where it is in the value, and the fields taken out of it. */
+    private record Payload(int start, int end, Fields fields) {
+    }
+
+    /** What one object level says: its general block, routing skill and chat session. */
+    private static final class Fields {
+        int start;
+        int end;
+        JsonToken general;
+        JsonToken type;
+        String typeText;
+        String convId;
+        String skillId;
+        String routingSkillId;
+        String chatSessionKey;
+        // at the root only: the envelope's payload
+        JsonToken payload;
+        Fields payloadFields;
+    }
+
+    /** Parses the value strictly: a payload object, or an envelope whose payload is one. */
+    private static Payload parse(byte[] value) {
         if (value == null || value.length == 0) {
-            throw new RejectedEventException(DeadLetterReason.MALFORMED_JSON, "the record has no value");
+            throw refused(DeadLetterReason.MALFORMED_JSON, "the record has no value");
         }
-        JsonNode root;
-        try {
-            root = mapper.readTree(value);
-        } catch (JsonProcessingException e) {
-            throw new RejectedEventException(DeadLetterReason.MALFORMED_JSON, "the record value is not JSON: " + shorten(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new RejectedEventException(DeadLetterReason.MALFORMED_JSON, "the record value could not be read: " + shorten(e.getMessage()));
-        }
-        if (root == null || !root.isObject()) {
-            throw new RejectedEventException(DeadLetterReason.MALFORMED_JSON, "the record value is " + kind(root) + ", not a JSON object");
-        }
-        if (root.has("payload") && !root.has("general")) {
-            JsonNode payload = root.get("payload");
-            if (!payload.isObject()) {
-                throw new RejectedEventException(DeadLetterReason.MALFORMED_JSON, "the envelope's payload is " + kind(payload) + ", not an object");
+        Fields root;
+        try (JsonParser parser = JSON.createParser(value)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                if (first != null) {
+                    parser.skipChildren();
+                }
+                throw refused(DeadLetterReason.MALFORMED_JSON, "the record value is " + kind(first) + ", not a JSON object");
             }
-            return (ObjectNode) payload;
+            root = readObject(parser, true);
+            if (parser.nextToken() != null) {
+                throw refused(DeadLetterReason.MALFORMED_JSON, "the record value is not JSON: more follows the JSON object");
+            }
+        } catch (JsonProcessingException e) {
+            throw refused(DeadLetterReason.MALFORMED_JSON, "the record value is not JSON: " + DeadLetterReason.shorten(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw refused(DeadLetterReason.MALFORMED_JSON, "the record value could not be read: " + DeadLetterReason.shorten(e.getMessage()));
         }
-        return (ObjectNode) root;
+        if (root.payload != null && root.general == null) {
+            if (root.payload != JsonToken.START_OBJECT) {
+                throw refused(DeadLetterReason.MALFORMED_JSON, "the envelope's payload is " + kind(root.payload) + ", not an object");
+            }
+            return new Payload(root.payloadFields.start, root.payloadFields.end, root.payloadFields);
+        }
+        return new Payload(root.start, root.end, root);
     }
 
-    private static String keyText(BridgeEvent event) {
-        return event.getKey() == null ? null : new String(event.getKey(), StandardCharsets.UTF_8);
+    /** Reads an object whose START_OBJECT is the current token, up to its END_OBJECT. */
+    private static Fields readObject(JsonParser parser, boolean root) throws IOException {
+        Fields fields = new Fields();
+        fields.start = (int) parser.currentTokenLocation().getByteOffset();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken token = parser.nextToken();
+            switch (name) {
+                case "general" -> {
+                    fields.general = token;
+                    if (token == JsonToken.START_OBJECT) {
+                        readGeneral(parser, fields);
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                case "routing" -> {
+                    if (token == JsonToken.START_OBJECT) {
+                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                            String field = parser.currentName();
+                            JsonToken inner = parser.nextToken();
+                            String text = scalar(parser, inner);
+                            if ("newSkillId".equals(field)) {
+                                fields.routingSkillId = text;
+                            }
+                        }
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                case "chatSessionKey" -> fields.chatSessionKey = scalar(parser, token);
+                case "payload" -> {
+                    if (root) {
+                        fields.payload = token;
+                        if (token == JsonToken.START_OBJECT) {
+                            fields.payloadFields = readObject(parser, false);
+                        } else {
+                            parser.skipChildren();
+                        }
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                default -> parser.skipChildren();
+            }
+        }
+        fields.end = (int) parser.currentLocation().getByteOffset();
+        return fields;
     }
 
-    private static String scalar(JsonNode node) {
-        return node == null || node.isNull() || node.isContainerNode() ? null : node.asText();
+    private static void readGeneral(JsonParser parser, Fields fields) throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken token = parser.nextToken();
+            switch (field) {
+                case "cbotEventType" -> {
+                    fields.type = token;
+                    fields.typeText = token == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    parser.skipChildren();
+                }
+                case "convId" -> fields.convId = scalar(parser, token);
+                case "skillId" -> fields.skillId = scalar(parser, token);
+                default -> parser.skipChildren();
+            }
+        }
     }
 
-    private static String kind(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
+    /** A string, number or boolean as text; {@code null} for null, objects and arrays (which are skipped). */
+    private static String scalar(JsonParser parser, JsonToken token) throws IOException {
+        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+            parser.skipChildren();
+            return null;
+        }
+        return token == JsonToken.VALUE_NULL ? null : parser.getText();
+    }
+
+    private static String kind(JsonToken token) {
+        if (token == null) {
             return "empty";
         }
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> node.getNodeType().name().toLowerCase();
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.name().toLowerCase();
         };
     }
 
-    private static String headerText(Map<String, Object> headers, String name) {
-        Object value = headers.get(name);
-        if (value instanceof byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-        return value == null ? null : value.toString();
+    private static RejectedEventException refused(DeadLetterReason reason, String message) {
+        return new RejectedEventException(reason, message);
     }
 
-    private static byte[] bytes(Object value) {
-        if (value == null || value instanceof byte[]) {
-            return (byte[]) value;
-        }
-        return value.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String shorten(String message) {
-        if (message == null) {
-            return "";
-        }
-        String line = message.replaceAll("\\s+", " ").strip();
-        return line.length() <= MAX_REASON_LENGTH ? line : line.substring(0, MAX_REASON_LENGTH) + "...";
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -1,7 +1,7 @@
 package io.functionsbridge.invoke;
 
-import io.functionsbridge.event.BridgeEvent;
-import io.functionsbridge.output.DeadLetterReason;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.DeadLetterReason;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -14,6 +14,7 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,27 +30,65 @@ public final class FunctionCircuitBreakers {
 
     private static final Logger LOG = LoggerFactory.getLogger(FunctionCircuitBreakers.class);
 
-    private final CircuitBreakerRegistry registry;
+    private int failureRatePercent = 50;
+    private int windowSize = 20;
+    private int minimumCalls = 10;
+    private long openMs = 30_000;
+    private int halfOpenCalls = 3;
+    private volatile CircuitBreakerRegistry registry;
     private final Map<String, ObjectName> published = new ConcurrentHashMap<>();
 
-    public FunctionCircuitBreakers(int failureRatePercent, int windowSize, int minimumCalls, long openMillis, int halfOpenCalls) {
-        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
-                .failureRateThreshold(failureRatePercent)
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(windowSize)
-                .minimumNumberOfCalls(minimumCalls)
-                .waitDurationInOpenState(Duration.ofMillis(openMillis))
-                .permittedNumberOfCallsInHalfOpenState(halfOpenCalls)
-                .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                .build();
-        this.registry = CircuitBreakerRegistry.of(config);
+    /** The breaker opens when this share of the window's invocations failed (bridge.circuit-breaker.failure-rate-percent). */
+    public void setFailureRatePercent(int failureRatePercent) {
+        this.failureRatePercent = failureRatePercent;
+    }
+
+    /** How many of the last invocations count (bridge.circuit-breaker.window-size). */
+    public void setWindowSize(int windowSize) {
+        this.windowSize = windowSize;
+    }
+
+    /** Invocations needed before the rate counts (bridge.circuit-breaker.minimum-calls). */
+    public void setMinimumCalls(int minimumCalls) {
+        this.minimumCalls = minimumCalls;
+    }
+
+    /** How long an open breaker stays open (bridge.circuit-breaker.open-ms). */
+    public void setOpenMs(long openMs) {
+        this.openMs = openMs;
+    }
+
+    /** Trial calls of a half-open breaker (bridge.circuit-breaker.half-open-calls). */
+    public void setHalfOpenCalls(int halfOpenCalls) {
+        this.halfOpenCalls = halfOpenCalls;
+    }
+
+    private CircuitBreakerRegistry registry() {
+        CircuitBreakerRegistry current = registry;
+        if (current == null) {
+            synchronized (this) {
+                if (registry == null) {
+                    registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                            .failureRateThreshold(failureRatePercent)
+                            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                            .slidingWindowSize(windowSize)
+                            .minimumNumberOfCalls(minimumCalls)
+                            .waitDurationInOpenState(Duration.ofMillis(openMs))
+                            .permittedNumberOfCallsInHalfOpenState(halfOpenCalls)
+                            .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                            .build());
+                }
+                current = registry;
+            }
+        }
+        return current;
     }
 
     /**
      * Whether the event's function may be called now. If not, the event is marked FUNCTION_FAILED
      * ("circuit open") with no attempt, and goes on to its automatic message.
      */
-    public boolean permits(BridgeEvent event) {
+    public boolean permits(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         CircuitBreaker breaker = breaker(event.getFunction().id());
         if (breaker.tryAcquirePermission()) {
             return true;
@@ -60,7 +99,7 @@ public final class FunctionCircuitBreakers {
     }
 
     /** Records how the invocation ended: failed after its retries, or answered (whatever it answered). */
-    public void record(BridgeEvent event) {
+    public void record(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         CircuitBreaker breaker = breaker(event.getFunction().id());
         long millis = event.getInvocationMillis();
         if (event.getDeadLetterReason() == DeadLetterReason.FUNCTION_FAILED) {
@@ -75,7 +114,7 @@ public final class FunctionCircuitBreakers {
     }
 
     private CircuitBreaker breaker(String functionId) {
-        CircuitBreaker breaker = registry.circuitBreaker(functionId);
+        CircuitBreaker breaker = registry().circuitBreaker(functionId);
         published.computeIfAbsent(functionId, id -> publish(id, breaker));
         return breaker;
     }

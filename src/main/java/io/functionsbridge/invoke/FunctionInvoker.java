@@ -1,13 +1,15 @@
 package io.functionsbridge.invoke;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.functionsbridge.event.BridgeEvent;
-import io.functionsbridge.output.DeadLetterReason;
-import io.functionsbridge.output.SourceIds;
-import io.functionsbridge.registry.FunctionDefinition;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.SourceIds;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
-import org.apache.camel.spi.HttpResponseAware;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeException;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.util.ObjectHelper;
 
 /**
  * What the function call needs besides the HTTP endpoint (CONTRACT §5): the envelope, a request id
@@ -16,46 +18,64 @@ import org.apache.camel.spi.HttpResponseAware;
  */
 public final class FunctionInvoker {
 
-    private final ObjectMapper mapper = new ObjectMapper();
-    private final int defaultTimeoutMs;
-    private final int maxReplyBytes;
+    private static final byte[] ENVELOPE_START = "{\"timestamp\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ENVELOPE_PAYLOAD = ",\"headers\":[],\"payload\":".getBytes(StandardCharsets.US_ASCII);
 
-    /**
-     * @param defaultTimeoutMs the per-attempt timeout of a function that sets none
-     * @param maxReplyBytes    a larger reply is refused as {@code INVALID_REPLY}
-     */
-    public FunctionInvoker(int defaultTimeoutMs, int maxReplyBytes) {
+    private int defaultTimeoutMs = 5000;
+    private int maxReplyBytes = 1_048_576;
+
+    /** The per-attempt timeout of a function that sets none (bridge.invoke.timeout-ms). */
+    public void setDefaultTimeoutMs(int defaultTimeoutMs) {
         this.defaultTimeoutMs = defaultTimeoutMs;
+    }
+
+    /** A larger reply is refused as {@code INVALID_REPLY} (bridge.invoke.max-reply-bytes). */
+    public void setMaxReplyBytes(int maxReplyBytes) {
         this.maxReplyBytes = maxReplyBytes;
     }
 
-    /** Builds the envelope and the request id once, before the first attempt. */
-    public void prepare(BridgeEvent event) {
-        FunctionDefinition function = event.getFunction();
-        ObjectNode envelope = mapper.createObjectNode();
-        envelope.put("timestamp", System.currentTimeMillis());
-        envelope.putArray("headers");
-        envelope.set("payload", event.getPayload());
-        int timeout = function.timeoutMs() != null ? function.timeoutMs() : defaultTimeoutMs;
-        event.prepareInvocation(requestId(event), timeout, toBytes(envelope));
-    }
-
-    /** Counts an attempt and gives the body to send. */
+    /**
+     * Counts an attempt and gives the body to send. The first attempt fixes what every attempt
+     * shares: the envelope (its timestamp is the first attempt's), the request id and the timeout.
+     */
     public byte[] attempt(BridgeEvent event) {
+        if (event.getEnvelope() == null) {
+            FunctionDefinition function = event.getFunction();
+            int timeout = function.timeoutMs() != null ? function.timeoutMs() : defaultTimeoutMs;
+            event.prepareInvocation(requestId(event), timeout, envelope(event, System.currentTimeMillis()));
+        }
         event.countAttempt();
         return event.getEnvelope();
     }
 
+    /** {@code {"timestamp": <ms>, "headers": [], "payload": <the payload object, as the record holds it>}}. */
+    static byte[] envelope(BridgeEvent event, long timestamp) {
+        byte[] time = Long.toString(timestamp).getBytes(StandardCharsets.US_ASCII);
+        int payloadLength = event.getPayloadEnd() - event.getPayloadStart();
+        byte[] envelope = new byte[ENVELOPE_START.length + time.length + ENVELOPE_PAYLOAD.length + payloadLength + 1];
+        int at = 0;
+        System.arraycopy(ENVELOPE_START, 0, envelope, at, ENVELOPE_START.length);
+        at += ENVELOPE_START.length;
+        System.arraycopy(time, 0, envelope, at, time.length);
+        at += time.length;
+        System.arraycopy(ENVELOPE_PAYLOAD, 0, envelope, at, ENVELOPE_PAYLOAD.length);
+        at += ENVELOPE_PAYLOAD.length;
+        System.arraycopy(event.getValue(), event.getPayloadStart(), envelope, at, payloadLength);
+        envelope[envelope.length - 1] = '}';
+        return envelope;
+    }
+
     /**
-     * Keeps the body of a 2xx reply, to be normalised; a reply over the cap is an
-     * {@code INVALID_REPLY} and counts as no message set. A call that failed has already marked the
-     * event ({@link #failed}, {@link #rejected}) and has no reply to keep.
+     * Keeps the body of a 2xx reply (the message body after the call), to be normalised; a reply
+     * over the cap is an {@code INVALID_REPLY} and counts as no message set. A call that failed has
+     * already marked the event ({@link #failed}, {@link #rejected}) and has no reply to keep.
      */
-    public void completed(BridgeEvent event, byte[] reply) {
+    public void completed(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Body Object body) {
         if (event.isDeadLettered()) {
             return;
         }
         event.invocationEnded();
+        byte[] reply = (byte[]) body;
         if (reply != null && reply.length > maxReplyBytes) {
             event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": the reply of "
                     + reply.length + " bytes exceeds the cap of " + maxReplyBytes + " bytes (bridge.invoke.max-reply-bytes)");
@@ -68,8 +88,8 @@ public final class FunctionInvoker {
      * Whether a failed attempt is worth another: connection failures, timeouts, HTTP 5xx, 408, 429
      * and 901. Other HTTP statuses (other 4xx, 3xx) are not.
      */
-    public boolean isRetryable(Exception failure) {
-        if (rootCause(failure) instanceof ReplyTooLargeException) {
+    public boolean isRetryable(@ExchangeException Exception failure) {
+        if (ObjectHelper.getException(ReplyTooLargeException.class, failure) != null) {
             return false;
         }
         Integer status = httpStatus(failure);
@@ -80,7 +100,7 @@ public final class FunctionInvoker {
     }
 
     /** The retries are exhausted: {@code FUNCTION_FAILED}. */
-    public void failed(BridgeEvent event, Exception failure) {
+    public void failed(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
         event.invocationEnded();
         event.deadLetter(DeadLetterReason.FUNCTION_FAILED, describe(event, failure)
                 + " (after " + event.getAttempts() + " attempt" + (event.getAttempts() == 1 ? "" : "s") + ")");
@@ -90,9 +110,10 @@ public final class FunctionInvoker {
      * The function refused the call: {@code FUNCTION_REJECTED}, not retried; or it answered more
      * than the cap: {@code INVALID_REPLY}, which counts as no message set.
      */
-    public void rejected(BridgeEvent event, Exception failure) {
+    public void rejected(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
         event.invocationEnded();
-        if (rootCause(failure) instanceof ReplyTooLargeException tooLarge) {
+        ReplyTooLargeException tooLarge = ObjectHelper.getException(ReplyTooLargeException.class, failure);
+        if (tooLarge != null) {
             event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": " + tooLarge.getMessage());
             return;
         }
@@ -114,12 +135,8 @@ public final class FunctionInvoker {
     }
 
     private static Integer httpStatus(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof HttpResponseAware aware && aware.getHttpResponseCode() > 0) {
-                return aware.getHttpResponseCode();
-            }
-        }
-        return null;
+        FunctionCallException answered = ObjectHelper.getException(FunctionCallException.class, failure);
+        return answered == null ? null : answered.status();
     }
 
     private static Throwable rootCause(Throwable failure) {
@@ -133,13 +150,5 @@ public final class FunctionInvoker {
     /** The same for every attempt, and for the same record handled again after a restart. */
     static String requestId(BridgeEvent event) {
         return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), event.getFunction().id());
-    }
-
-    private byte[] toBytes(ObjectNode node) {
-        try {
-            return mapper.writeValueAsBytes(node);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the invocation envelope", e);
-        }
     }
 }

@@ -20,6 +20,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,7 +60,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(OrderedKafkaConsumer.class);
 
     private final OrderedKafkaEndpoint endpoint;
-    private KeyOrderedDispatcher<ConsumerRecord<byte[], byte[]>> dispatcher;
+    private final RecordReader<Object> reader;
+    private KeyOrderedDispatcher<Object> dispatcher;
     private KafkaConsumer<byte[], byte[]> kafka;
     private ExecutorService dispatchPool;
     private ScheduledExecutorService retryScheduler;
@@ -70,9 +72,11 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     // written by the poll thread, read by JMX
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
 
+    @SuppressWarnings("unchecked")
     public OrderedKafkaConsumer(OrderedKafkaEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
+        this.reader = (RecordReader<Object>) endpoint.getReader();
     }
 
     @Override
@@ -181,8 +185,12 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                     break;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    dispatcher.submit(record.partition(), record.offset(),
-                            record.key() == null ? null : ByteBuffer.wrap(record.key()), record);
+                    if (reader == null) {
+                        dispatcher.submit(record.partition(), record.offset(), record.key() == null ? null : ByteBuffer.wrap(record.key()), record);
+                    } else {
+                        Object item = reader.read(record);
+                        dispatcher.submit(record.partition(), record.offset(), reader.orderingKey(item), item);
+                    }
                 }
                 commitIfDue(false);
             }
@@ -250,13 +258,18 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     }
 
     /** Runs one record through the route; on failure, runs it again later, keeping its key blocked. */
-    private void handle(KeyOrderedDispatcher.Work<ConsumerRecord<byte[], byte[]>> work) {
+    private void handle(KeyOrderedDispatcher.Work<Object> work) {
         if (!isRunAllowed()) {
             dispatcher.abandon(work);
             return;
         }
         Exchange exchange = createExchange(false);
-        fill(exchange.getMessage(), work.item());
+        if (reader == null) {
+            fill(exchange.getMessage(), (ConsumerRecord<?, ?>) work.item());
+        } else {
+            exchange.getMessage().setBody(work.item());
+            reader.properties(work.item()).forEach(exchange::setProperty);
+        }
         getAsyncProcessor().process(exchange, doneSync -> {
             Exception failure = exchange.getException();
             releaseExchange(exchange, false);
@@ -275,12 +288,13 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         });
     }
 
-    private static void fill(Message message, ConsumerRecord<byte[], byte[]> record) {
-        message.setHeader("kafka.TOPIC", record.topic());
-        message.setHeader("kafka.PARTITION", record.partition());
-        message.setHeader("kafka.OFFSET", record.offset());
-        message.setHeader("kafka.KEY", record.key());
-        message.setHeader("kafka.TIMESTAMP", record.timestamp());
+    /** Without a reader: the record as camel-kafka's consumer gives it (value as the body, kafka.* and record headers). */
+    private static void fill(Message message, ConsumerRecord<?, ?> record) {
+        message.setHeader(KafkaConstants.TOPIC, record.topic());
+        message.setHeader(KafkaConstants.PARTITION, record.partition());
+        message.setHeader(KafkaConstants.OFFSET, record.offset());
+        message.setHeader(KafkaConstants.KEY, record.key());
+        message.setHeader(KafkaConstants.TIMESTAMP, record.timestamp());
         for (Header header : record.headers()) {
             message.setHeader(header.key(), header.value());
         }

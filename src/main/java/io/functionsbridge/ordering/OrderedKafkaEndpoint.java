@@ -17,6 +17,7 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     private long retryBackoffMs = 1000;
     private long drainTimeoutMs = 30_000;
     private int dispatchThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private RecordReader<?> reader;
 
     public OrderedKafkaEndpoint(String uri, OrderedKafkaComponent component, String topic) {
         super(uri, component);
@@ -38,6 +39,19 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
         OrderedKafkaConsumer consumer = new OrderedKafkaConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
+    }
+
+    /**
+     * Reads each record once, on the way in, into the route's body and starting properties, and says
+     * which key it is ordered by; without one the route gets the record's value and headers, ordered by
+     * the record key.
+     */
+    public RecordReader<?> getReader() {
+        return reader;
+    }
+
+    public void setReader(RecordReader<?> reader) {
+        this.reader = reader;
     }
 
     public String getTopic() {

@@ -2,18 +2,39 @@ package io.functionsbridge.output;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.functionsbridge.event.BridgeEvent;
-import io.functionsbridge.reply.Command;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.SourceIds;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Headers;
+import org.apache.camel.component.kafka.KafkaConstants;
 
 /** Writes the command records of the commands topic (CONTRACT §6). */
 public final class CommandRecords {
 
     private final JsonFactory json = new JsonFactory();
 
+    /**
+     * The record of the event's command of that type (a wire name: {@code systemMessage}...): its
+     * JSON value as the body, keyed by the conversation. The record carries no other header.
+     */
+    public String toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Body String type, @Headers Map<String, Object> headers) {
+        headers.clear();
+        headers.put(KafkaConstants.KEY, event.getConvId());
+        for (Command command : event.getCommands()) {
+            if (command.type().wireName().equals(type)) {
+                return value(event, command);
+            }
+        }
+        throw new IllegalArgumentException("the event has no " + type + " command");
+    }
+
     /** The record value of one command, as JSON text (streamed: one per command, on the hot path). */
-    public String toRecord(BridgeEvent event, Command command) {
+    public String value(BridgeEvent event, Command command) {
         StringWriter text = new StringWriter(256);
         try (JsonGenerator record = json.createGenerator(text)) {
             record.writeStartObject();
@@ -46,6 +67,7 @@ public final class CommandRecords {
         }
         return text.toString();
     }
+
     /** Derived from the source record and the command type: handling the record again gives the same id. */
     public static String commandId(BridgeEvent event, Command.Type type) {
         return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), type.wireName());

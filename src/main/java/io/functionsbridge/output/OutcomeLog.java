@@ -1,7 +1,8 @@
 package io.functionsbridge.output;
 
-import io.functionsbridge.event.BridgeEvent;
-import io.functionsbridge.reply.Command;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.DeadLetterReason;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +11,7 @@ import java.util.stream.Collectors;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -22,7 +24,7 @@ public final class OutcomeLog implements OutcomeLogMBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeLog.class);
 
-    private final long slowMillis;
+    private long slowMillis = 1000;
     private final LongAdder events = new LongAdder();
     private final LongAdder slowInvocations = new LongAdder();
     private final LongAdder invocations = new LongAdder();
@@ -32,8 +34,8 @@ public final class OutcomeLog implements OutcomeLogMBean {
 
     private static final String OBJECT_NAME = "io.functionsbridge:type=Outcomes";
 
-    /** @param slowMillis an invocation slower than this is logged at WARN and counted as slow */
-    public OutcomeLog(long slowMillis) {
+    /** An invocation slower than this is logged at WARN and counted as slow (bridge.invoke.slow-ms). */
+    public void setSlowMs(long slowMillis) {
         this.slowMillis = slowMillis;
     }
 
@@ -56,7 +58,7 @@ public final class OutcomeLog implements OutcomeLogMBean {
     }
 
     /** Logs and counts the outcome of an event whose commands or dead letter are written. */
-    public void log(BridgeEvent event) {
+    public void log(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         events.increment();
         commands.add(event.getCommands().size());
         boolean slow = event.getAttempts() > 0 && event.getInvocationMillis() > slowMillis;
@@ -71,6 +73,9 @@ public final class OutcomeLog implements OutcomeLogMBean {
         }
         if (event.isDeadLettered()) {
             deadLetters.computeIfAbsent(event.getDeadLetterReason(), r -> new LongAdder()).increment();
+        }
+        if (slow ? !LOG.isWarnEnabled() : !LOG.isInfoEnabled()) {
+            return;
         }
         MDC.put("convId", event.getConvId() == null ? "-" : event.getConvId());
         MDC.put("cbotEventType", event.getEventType() == null ? "-" : event.getEventType());
@@ -94,7 +99,7 @@ public final class OutcomeLog implements OutcomeLogMBean {
         } else {
             line.append(event.describe());
             if (event.getKey() != null) {
-                line.append(" (key ").append(new String(event.getKey(), java.nio.charset.StandardCharsets.UTF_8)).append(')');
+                line.append(" (key ").append(event.getKeyText()).append(')');
             }
         }
         if (event.getEventType() != null) {

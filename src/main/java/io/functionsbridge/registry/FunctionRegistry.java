@@ -3,21 +3,25 @@ package io.functionsbridge.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.functionsbridge.event.BridgeEvent;
-import io.functionsbridge.event.EventCatalog;
-import io.functionsbridge.event.FunctionsEvent;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.EventCatalog;
+import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.FunctionsEvent;
+import io.functionsbridge.domain.RegistryException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * The deployed functions, loaded from {@code functions.yaml} and validated as a whole at start
@@ -28,18 +32,48 @@ public final class FunctionRegistry {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private final List<FunctionDefinition> functions;
+    private String file = "functions.yaml";
+    private volatile Functions loaded;
+
+    /** The functions, and the deployed ones by event in the file's order: swapped as a whole. */
+    private record Functions(List<FunctionDefinition> all, Map<String, List<FunctionDefinition>> deployedByEvent) {
+    }
+
+    /** An empty registry, to {@link #load} from its {@link #setFile file}. */
+    public FunctionRegistry() {
+        this(List.of());
+    }
 
     public FunctionRegistry(List<FunctionDefinition> functions) {
-        this.functions = List.copyOf(functions);
+        use(functions);
     }
 
-    /** Loads and validates a registry file; throws {@link RegistryException} naming every problem found. */
-    public static FunctionRegistry load(String file) {
-        return load(Path.of(file), new EventCatalog());
+    private void use(List<FunctionDefinition> definitions) {
+        Map<String, List<FunctionDefinition>> byEvent = new HashMap<>();
+        for (FunctionDefinition function : definitions) {
+            if (function.deployed()) {
+                byEvent.computeIfAbsent(function.event(), event -> new ArrayList<>()).add(function);
+            }
+        }
+        loaded = new Functions(List.copyOf(definitions), byEvent);
     }
 
-    public static FunctionRegistry load(Path file, EventCatalog catalog) {
+    /** The registry file (bridge.functions.file), relative to the working folder or absolute. */
+    public void setFile(String file) {
+        this.file = file;
+    }
+
+    /** Loads and validates the registry file; throws {@link RegistryException} naming every problem found. */
+    public void load() {
+        use(read(Path.of(file)).functions());
+    }
+
+    /** Reads and validates a registry file; throws {@link RegistryException} naming every problem found. */
+    public static FunctionRegistry read(Path file) {
+        return read(file, new EventCatalog());
+    }
+
+    public static FunctionRegistry read(Path file, EventCatalog catalog) {
         if (!Files.isRegularFile(file)) {
             throw new RegistryException("function registry " + file.toAbsolutePath() + " not found (bridge.functions.file)");
         }
@@ -187,18 +221,25 @@ public final class FunctionRegistry {
 
     /** The deployed function on that event serving that skill, if any. */
     public Optional<FunctionDefinition> find(String event, String skillId) {
-        return functions.stream()
-                .filter(f -> f.deployed() && f.event().equals(event) && f.servesSkill(skillId))
-                .findFirst();
+        for (FunctionDefinition function : loaded.deployedByEvent().getOrDefault(event, List.of())) {
+            if (function.servesSkill(skillId)) {
+                return Optional.of(function);
+            }
+        }
+        return Optional.empty();
     }
 
-    /** Sets the Functions event the routes mapped the event to, and the function to call for it (or none). */
-    public void enrich(BridgeEvent event, String functionsEvent) {
+    /**
+     * Sets the Functions event the routes mapped the event to, and the function to call for it, if
+     * one is deployed for the conversation's skill; returns whether there is one.
+     */
+    public boolean enrich(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty("functionsEvent") String functionsEvent) {
         event.setFunctionsEvent(functionsEvent);
         event.setFunction(find(functionsEvent, event.getSkillId()).orElse(null));
+        return event.hasFunction();
     }
 
     public List<FunctionDefinition> functions() {
-        return functions;
+        return loaded.all();
     }
 }

@@ -3,8 +3,9 @@ package io.functionsbridge.reply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.functionsbridge.event.BridgeEvent;
-import io.functionsbridge.registry.RegistryException;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.RegistryException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * The account's automatic messages by {@code cbotEventType} (CONTRACT §3b), and the rule that
@@ -26,14 +28,30 @@ public final class AutoMessages {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private final Map<String, AutoMessage> messages;
+    private String file = "auto-messages.yaml";
+    private volatile Map<String, AutoMessage> messages;
+
+    /** No automatic messages, until they are {@link #load loaded} from the {@link #setFile file}. */
+    public AutoMessages() {
+        this(Map.of());
+    }
 
     public AutoMessages(Map<String, AutoMessage> messages) {
         this.messages = Map.copyOf(messages);
     }
 
-    /** Loads and validates an automatic-messages file; throws {@link RegistryException} naming the problems. */
-    public static AutoMessages load(String file) {
+    /** The automatic-messages file (bridge.auto-messages.file), relative to the working folder or absolute. */
+    public void setFile(String file) {
+        this.file = file;
+    }
+
+    /** Loads and validates the file; throws {@link RegistryException} naming the problems. */
+    public void load() {
+        messages = read(file).messages;
+    }
+
+    /** Reads and validates an automatic-messages file; throws {@link RegistryException} naming the problems. */
+    public static AutoMessages read(String file) {
         Path path = Path.of(file);
         if (!Files.isRegularFile(path)) {
             throw new RegistryException("automatic messages file " + path.toAbsolutePath() + " not found (bridge.auto-messages.file)");
@@ -75,13 +93,20 @@ public final class AutoMessages {
     /**
      * Adds the event's automatic message, first, when the function set no systemMessage and did not
      * suppress it with {@code text: []}, and the message is enabled. Chat events take no commands.
+     * Returns the types of the event's commands (wire names), in the order they are written.
      */
-    public void apply(BridgeEvent event) {
-        if (event.isChat() || event.isMessageSuppressed() || event.hasSystemMessage()) {
-            return;
+    public List<String> apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
+        if (!event.isChat() && !event.isMessageSuppressed() && !event.hasSystemMessage()) {
+            AutoMessage message = messages.get(event.getEventType());
+            if (message != null && message.enabled() && !message.text().isEmpty()) {
+                event.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text()));
+            }
         }
-        find(event.getEventType())
-                .filter(message -> message.enabled() && !message.text().isEmpty())
-                .ifPresent(message -> event.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text())));
+        List<Command> commands = event.getCommands();
+        return switch (commands.size()) {
+            case 0 -> List.of();
+            case 1 -> List.of(commands.get(0).type().wireName());
+            default -> commands.stream().map(command -> command.type().wireName()).toList();
+        };
     }
 }

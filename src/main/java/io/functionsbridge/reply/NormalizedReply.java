@@ -1,5 +1,6 @@
 package io.functionsbridge.reply;
 
+import io.functionsbridge.domain.Command;
 import java.util.List;
 
 /**

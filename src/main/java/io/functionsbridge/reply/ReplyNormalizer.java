@@ -3,13 +3,15 @@ package io.functionsbridge.reply;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.functionsbridge.event.BridgeEvent;
-import io.functionsbridge.output.DeadLetterReason;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.DeadLetterReason;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * Turns a function's reply body into the commands to execute (CONTRACT §5, §6).
@@ -32,9 +34,9 @@ public final class ReplyNormalizer {
         try {
             root = mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            return NormalizedReply.unusable("the reply is not JSON: " + shorten(e.getOriginalMessage()));
+            return NormalizedReply.unusable("the reply is not JSON: " + DeadLetterReason.shorten(e.getOriginalMessage()));
         } catch (IOException e) {
-            return NormalizedReply.unusable("the reply could not be read: " + shorten(e.getMessage()));
+            return NormalizedReply.unusable("the reply could not be read: " + DeadLetterReason.shorten(e.getMessage()));
         }
         if (root == null || root.isNull() || root.isMissingNode()) {
             return NormalizedReply.empty();
@@ -67,7 +69,7 @@ public final class ReplyNormalizer {
             JsonNode typeNode = item.get("type");
             Command.Type type = typeNode != null && typeNode.isTextual() ? Command.Type.fromWireName(typeNode.asText()) : null;
             if (type == null) {
-                problems.add(where + " has unknown type " + (typeNode == null ? "(none)" : shorten(typeNode.toString())));
+                problems.add(where + " has unknown type " + (typeNode == null ? "(none)" : DeadLetterReason.shorten(typeNode.toString())));
                 continue;
             }
             if (seen.contains(type)) {
@@ -106,7 +108,7 @@ public final class ReplyNormalizer {
      * or their count (chat, whose replies are read but not executed), and, for messaging, an
      * {@code INVALID_REPLY} dead letter naming what was wrong.
      */
-    public void apply(BridgeEvent event) {
+    public void apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         if (!event.isReplied()) {
             return;
         }
@@ -138,13 +140,5 @@ public final class ReplyNormalizer {
             }
         }
         return true;
-    }
-
-    private static String shorten(String message) {
-        if (message == null) {
-            return "";
-        }
-        String line = message.replaceAll("\\s+", " ").strip();
-        return line.length() <= 200 ? line : line.substring(0, 200) + "...";
     }
 }

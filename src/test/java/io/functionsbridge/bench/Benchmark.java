@@ -46,7 +46,7 @@ public final class Benchmark {
     /** One arm's figures on one workload. */
     record Result(String workload, String arm, int events, int handled, boolean drained, double seconds, double eventsPerSecond,
                   double bound, long p50Ms, long p99Ms, long p99OthersMs, long p99HotMs, long orderViolations, long duplicates,
-                  long peakHeapMb, long peakHeapAfterGcMb, double cpuSeconds) {
+                  long peakHeapMb, long peakHeapAfterGcMb, double cpuSeconds, double armCpuMsPerEvent, double armKbPerEvent) {
     }
 
     /**
@@ -96,7 +96,7 @@ public final class Benchmark {
         String only = System.getProperty("bench.only", "");
         String onlyArm = System.getProperty("bench.arm", "");
         List<Arm> arms = Stream.<Arm>of(new BridgeArm(), new ParallelConsumerArm(), new NaiveCamelArm())
-                .filter(arm -> onlyArm.isEmpty() || arm.name().startsWith(onlyArm)).toList();
+                .filter(arm -> onlyArm.isEmpty() || Stream.of(onlyArm.split(",")).anyMatch(arm.name()::startsWith)).toList();
         List<Result> results = new ArrayList<>();
         List<Ceilings> ceilings = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); BenchFunctionServer server = new BenchFunctionServer()) {
@@ -175,12 +175,16 @@ public final class Benchmark {
             long deadline = start + limitSeconds * 1_000_000_000L;
             int events = workload.events().size();
             try (Arm.Running running = arm.start(bootstrap, in, out, server.url(), workload)) {
+                ThreadCpu started = ThreadCpu.snapshot();
                 while (watcher.distinct() < events && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
                 long end = watcher.distinct() >= events ? watcher.lastOutputNanos() : System.nanoTime();
                 double seconds = (end - start) / 1e9;
                 double cpu = (processCpuNanos() - cpuBefore) / 1e9;
+                int handled = Math.max(1, watcher.distinct());
+                double armCpuMs = threads.armCpuNanos(started) / 1e6 / handled;
+                double armKb = threads.armAllocatedBytes(started) / 1024.0 / handled;
                 heap.stop();
                 long peakHeap = heap.peakUsed() / (1024 * 1024);
                 long peakAfterGc = heap.peakAfterGc() / (1024 * 1024);
@@ -199,7 +203,7 @@ public final class Benchmark {
                         watcher.distinct() / seconds, workload.bound(RETRY_BACKOFF_MS),
                         view.percentile(c -> true, 50), view.percentile(c -> true, 99),
                         view.percentile(c -> !hot.contains(c), 99), view.percentile(hot::contains, 99),
-                        watcher.orderViolations(), watcher.duplicates(), peakHeap, peakAfterGc, cpu);
+                        watcher.orderViolations(), watcher.duplicates(), peakHeap, peakAfterGc, cpu, armCpuMs, armKb);
             }
         }
     }
@@ -314,9 +318,10 @@ public final class Benchmark {
     }
 
     private static String line(Result r) {
-        return String.format(Locale.ROOT, "%-24s %6d/%-6d %s %8.0f ev/s %6s  p50 %6d ms  p99 %6d ms  order violations %d  dup %d  heap %d MB (after GC %s)  cpu %.1f s",
+        return String.format(Locale.ROOT, "%-24s %6d/%-6d %s %8.0f ev/s %6s  p50 %6d ms  p99 %6d ms  order violations %d  dup %d  heap %d MB (after GC %s)  cpu %.1f s  arm %.3f ms %.1f KB per event",
                 r.arm(), r.handled(), r.events(), r.drained() ? "drained" : "timebox", r.eventsPerSecond(), percentOfBound(r),
-                r.p50Ms(), r.p99Ms(), r.orderViolations(), r.duplicates(), r.peakHeapMb(), afterGc(r), r.cpuSeconds());
+                r.p50Ms(), r.p99Ms(), r.orderViolations(), r.duplicates(), r.peakHeapMb(), afterGc(r), r.cpuSeconds(),
+                r.armCpuMsPerEvent(), r.armKbPerEvent());
     }
 
     /** The peak heap after a collection, or "-" when none ran during the measurement. */

@@ -3,83 +3,115 @@ package io.functionsbridge.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.functionsbridge.output.DeadLetterReason;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.RejectedEventException;
+import io.functionsbridge.domain.UnknownEventTypeException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 
 class EventReaderTest {
 
     private final EventReader reader = new EventReader();
 
-    private BridgeEvent read(String key, String value, Map<String, Object> extraHeaders) {
-        Map<String, Object> headers = new HashMap<>(extraHeaders);
-        headers.put("kafka.TOPIC", "events");
-        headers.put("kafka.PARTITION", 2);
-        headers.put("kafka.OFFSET", 41L);
-        if (key != null) {
-            headers.put("kafka.KEY", key.getBytes(StandardCharsets.UTF_8));
-        }
-        BridgeEvent event = reader.receive(value == null ? null : value.getBytes(StandardCharsets.UTF_8), headers);
-        reader.readConversationEvent(event);
-        return event;
+    private BridgeEvent read(String key, String value, String skillHeader) {
+        return reader.read("events", 2, 41L, bytes(key), bytes(value), skillHeader, null);
     }
 
     private BridgeEvent read(String value) {
-        return read("k", value, Map.of());
+        return read("k", value, null);
+    }
+
+    private static byte[] bytes(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String payload(BridgeEvent event) {
+        return new String(event.getPayload(), StandardCharsets.UTF_8);
     }
 
     private void assertRejected(String value, DeadLetterReason reason, String messagePart) {
-        assertThatThrownBy(() -> read(value))
-                .isInstanceOfSatisfying(RejectedEventException.class, e -> assertThat(e.reason()).isEqualTo(reason))
-                .hasMessageContaining(messagePart);
+        BridgeEvent event = read(value);
+        assertThat(event.isReadable()).as(value).isFalse();
+        assertThat(event.getDeadLetterReason()).as(value).isEqualTo(reason);
+        assertThat(event.getDeadLetterMessage()).as(value).contains(messagePart);
     }
 
     @Test
-    void readsThePayloadObject() {
-        BridgeEvent event = read("c1", "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"conv-9\"}}", Map.of());
+    void readsThePayloadObjectAsTheRecordHoldsIt() {
+        String value = "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"conv-9\"},\"n\":1e400}";
+        BridgeEvent event = read("c1", value, null);
+        assertThat(event.isReadable()).isTrue();
         assertThat(event.getEventType()).isEqualTo("CONSUMER_STEP_UP");
         assertThat(event.getConvId()).isEqualTo("conv-9");
         assertThat(event.getSourceTopic()).isEqualTo("events");
         assertThat(event.getSourcePartition()).isEqualTo(2);
         assertThat(event.getSourceOffset()).isEqualTo(41L);
-        assertThat(event.getPayload().path("general").path("convId").asText()).isEqualTo("conv-9");
+        assertThat(payload(event)).isEqualTo(value);
     }
 
     @Test
     void readsTheInvocationEnvelope() {
-        BridgeEvent event = read("{\"timestamp\":1,\"headers\":[],\"payload\":{\"general\":{\"cbotEventType\":\"BACK_TO_QUEUE\",\"convId\":\"c2\"}}}");
+        String payload = "{\"general\":{\"cbotEventType\":\"BACK_TO_QUEUE\",\"convId\":\"c2\"}, \"x\": [1, {\"y\": null}]}";
+        BridgeEvent event = read("{\"timestamp\":1,\"headers\":[],\"payload\":" + payload + " }");
         assertThat(event.getEventType()).isEqualTo("BACK_TO_QUEUE");
-        assertThat(event.getPayload().has("timestamp")).isFalse();
-        assertThat(event.getPayload().path("general").path("convId").asText()).isEqualTo("c2");
+        assertThat(event.getConvId()).isEqualTo("c2");
+        assertThat(payload(event)).isEqualTo(payload);
+    }
+
+    @Test
+    void aByteOrderMarkIsNotPartOfThePayload() {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] json = bytes("{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"c\"}}");
+        byte[] value = new byte[bom.length + json.length];
+        System.arraycopy(bom, 0, value, 0, bom.length);
+        System.arraycopy(json, 0, value, bom.length, json.length);
+        BridgeEvent event = reader.read("events", 0, 1, null, value, null, null);
+        assertThat(event.isReadable()).isTrue();
+        assertThat(event.getPayload()).isEqualTo(json);
     }
 
     @Test
     void theConversationIsTheRecordKeyWhenThePayloadHasNone() {
-        assertThat(read("key-conv", "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\"}}", Map.of()).getConvId()).isEqualTo("key-conv");
-        assertThatThrownBy(() -> read(null, "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\"}}", Map.of()))
-                .isInstanceOfSatisfying(RejectedEventException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.MISSING_CONVERSATION_ID));
+        assertThat(read("key-conv", "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\"}}", null).getConvId()).isEqualTo("key-conv");
+        BridgeEvent none = read(null, "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\"}}", null);
+        assertThat(none.getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_CONVERSATION_ID);
+    }
+
+    @Test
+    void aRecordIsOrderedByItsKeyElseByTheConversationItsValueNames() {
+        String value = "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"conv-7\"}}";
+        assertThat(reader.orderingKey(read("conv-7", value, null))).isEqualTo("conv-7");
+        assertThat(reader.orderingKey(read(null, value, null))).as("unkeyed: its convId").isEqualTo("conv-7");
+        assertThat(reader.orderingKey(read("other", value, null))).as("the key wins").isEqualTo("other");
+        assertThat(reader.orderingKey(read(null, "{not json", null))).as("unreadable and unkeyed: no order").isNull();
+        assertThat(reader.orderingKey(read("conv-7", "{not json", null))).as("unreadable, keyed").isEqualTo("conv-7");
+        assertThat(reader.orderingKey(read(null, "{\"general\":{\"cbotEventType\":\"X\",\"convId\":\"\"}}", null))).isNull();
     }
 
     @Test
     void theSkillIsTheHeaderThenGeneralThenRouting() {
         String both = "{\"general\":{\"cbotEventType\":\"ENGAGEMENT_TRANSFERED\",\"convId\":\"c\",\"skillId\":\"g\"},\"routing\":{\"newSkillId\":\"r\"}}";
         String routingOnly = "{\"general\":{\"cbotEventType\":\"ENGAGEMENT_TRANSFERED\",\"convId\":\"c\"},\"routing\":{\"newSkillId\":563267}}";
-        assertThat(read("c", both, Map.of("skillId", "h".getBytes(StandardCharsets.UTF_8))).getSkillId()).isEqualTo("h");
-        assertThat(read("c", both, Map.of()).getSkillId()).isEqualTo("g");
-        assertThat(read("c", routingOnly, Map.of()).getSkillId()).isEqualTo("563267");
+        assertThat(read("c", both, "h").getSkillId()).isEqualTo("h");
+        assertThat(read("c", both, null).getSkillId()).isEqualTo("g");
+        assertThat(read("c", routingOnly, null).getSkillId()).isEqualTo("563267");
         assertThat(read("{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"c\"}}").getSkillId()).isNull();
     }
 
     @Test
-    void badRecordsAreRejectedWithTheirReason() {
+    void badRecordsAreRefusedWithTheirReason() {
         assertRejected("{\"general\": {", DeadLetterReason.MALFORMED_JSON, "not JSON");
         assertRejected("[1,2]", DeadLetterReason.MALFORMED_JSON, "an array, not a JSON object");
         assertRejected("\"text\"", DeadLetterReason.MALFORMED_JSON, "a string");
         assertRejected("", DeadLetterReason.MALFORMED_JSON, "no value");
         assertRejected(null, DeadLetterReason.MALFORMED_JSON, "no value");
+        assertRejected("{} {}", DeadLetterReason.MALFORMED_JSON, "not JSON");
+        assertRejected("{\"a\":1,\"a\":2}", DeadLetterReason.MALFORMED_JSON, "Duplicate field 'a'");
+        assertRejected("{\"general\":{\"x\":{\"a\":1,\"a\":2}}}", DeadLetterReason.MALFORMED_JSON, "Duplicate field 'a'");
         assertRejected("{\"payload\":[1]}", DeadLetterReason.MALFORMED_JSON, "envelope's payload is an array");
         assertRejected("{\"end\":{}}", DeadLetterReason.MISSING_EVENT_TYPE, "no 'general' block");
         assertRejected("{\"general\":\"x\"}", DeadLetterReason.MISSING_EVENT_TYPE, "'general' is a string");
@@ -87,6 +119,20 @@ class EventReaderTest {
         assertRejected("{\"general\":{\"cbotEventType\":null}}", DeadLetterReason.MISSING_EVENT_TYPE, "missing");
         assertRejected("{\"general\":{\"cbotEventType\":42}}", DeadLetterReason.MISSING_EVENT_TYPE, "a number, not a string");
         assertRejected("{\"general\":{\"cbotEventType\":\"  \"}}", DeadLetterReason.MISSING_EVENT_TYPE, "empty");
+        assertRejected("{\"general\":{\"cbotEventType\":\"" + "X".repeat(200) + "\"}}", DeadLetterReason.UNKNOWN_EVENT_TYPE, "200 characters long");
+        assertRejected("[".repeat(1200) + "]".repeat(1200), DeadLetterReason.MALFORMED_JSON, "not JSON");
+    }
+
+    @Test
+    void aRefusedEventHasNoTypeToRouteOnAndRefusingItThrowsItsRefusal() {
+        BridgeEvent bad = read("{oops");
+        assertThat(reader.properties(bad)).containsOnlyKeys(BridgeEvent.PROPERTY);
+        assertThatThrownBy(() -> reader.refuse(bad)).isSameAs(bad.getRefusal());
+
+        BridgeEvent unknown = read("{\"general\":{\"cbotEventType\":\"AGENT_DANCED\",\"convId\":\"c\"}}");
+        assertThat(reader.properties(unknown)).containsEntry("cbotEventType", "AGENT_DANCED").containsEntry(BridgeEvent.PROPERTY, unknown);
+        assertThatThrownBy(() -> reader.refuse(unknown)).isInstanceOf(UnknownEventTypeException.class)
+                .hasMessageContaining("AGENT_DANCED");
     }
 
     @Test
@@ -96,21 +142,26 @@ class EventReaderTest {
     }
 
     @Test
-    void chatEventsAreNamedByTheirEventIdHeader() {
-        Map<String, Object> headers = new HashMap<>();
-        headers.put("kafka.TOPIC", "chat");
-        headers.put("kafka.PARTITION", 0);
-        headers.put("kafka.OFFSET", 3L);
-        headers.put("eventId", "chat_start".getBytes(StandardCharsets.UTF_8));
-        BridgeEvent event = reader.receiveChat("{\"chatSessionKey\":\"s-1\"}".getBytes(StandardCharsets.UTF_8), headers);
-        reader.readChatEvent(event);
+    void chatEventsAreNamedByTheirEventIdHeaderAndOrderedByTheirChatSession() {
+        EventReader chat = new EventReader();
+        chat.setChannel(BridgeEvent.Channel.CHAT);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("chat", 0, 3L, null, bytes("{\"chatSessionKey\":\"s-1\"}"));
+        record.headers().add(new RecordHeader("eventId", bytes("chat_start")));
+        BridgeEvent event = chat.read(record);
         assertThat(event.isChat()).isTrue();
         assertThat(event.getEventType()).isEqualTo("chat_start");
         assertThat(event.getConvId()).isEqualTo("s-1");
+        assertThat(chat.orderingKey(event)).isEqualTo("s-1");
+        assertThat(chat.properties(event)).containsEntry("eventId", "chat_start");
 
-        headers.remove("eventId");
-        BridgeEvent unnamed = reader.receiveChat("{}".getBytes(StandardCharsets.UTF_8), headers);
-        assertThatThrownBy(() -> reader.readChatEvent(unnamed))
-                .isInstanceOfSatisfying(RejectedEventException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.MISSING_EVENT_TYPE));
+        BridgeEvent unnamed = chat.read(new ConsumerRecord<>("chat", 0, 4L, null, bytes("{}")));
+        assertThat(unnamed.getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_EVENT_TYPE);
+        assertThatThrownBy(() -> chat.refuse(unnamed)).isInstanceOf(RejectedEventException.class);
+    }
+
+    @Test
+    void propertiesNameTheEventAndItsType() {
+        BridgeEvent event = read("{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"c\"}}");
+        assertThat(reader.properties(event)).isEqualTo(Map.of(BridgeEvent.PROPERTY, event, "cbotEventType", "CONSUMER_STEP_UP"));
     }
 }

@@ -1,5 +1,7 @@
 package io.functionsbridge.event;
 
+import io.functionsbridge.domain.EventCatalog;
+import io.functionsbridge.domain.FunctionsEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

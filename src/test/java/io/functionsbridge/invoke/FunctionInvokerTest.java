@@ -4,34 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.functionsbridge.event.BridgeEvent;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.event.EventReader;
-import io.functionsbridge.output.DeadLetterReason;
-import io.functionsbridge.registry.FunctionDefinition;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
 
 class FunctionInvokerTest {
 
-    private final FunctionInvoker invoker = new FunctionInvoker(5000, 64);
+    private final FunctionInvoker invoker = new FunctionInvoker();
+
+    {
+        invoker.setDefaultTimeoutMs(5000);
+        invoker.setMaxReplyBytes(64);
+    }
 
     private static BridgeEvent event(Integer timeoutMs) {
-        EventReader reader = new EventReader();
-        BridgeEvent event = reader.receive(
-                "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"c\"}}".getBytes(StandardCharsets.UTF_8),
-                Map.of("kafka.TOPIC", "events", "kafka.PARTITION", 0, "kafka.OFFSET", 5L));
-        reader.readConversationEvent(event);
+        BridgeEvent event = new EventReader().read("events", 0, 5L, null,
+                "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"c\"}}".getBytes(StandardCharsets.UTF_8), null, null);
         event.setFunction(new FunctionDefinition("fn", "n", "controllerbot_messaging_consumer_step_up", "http://h", true, List.of(), timeoutMs));
         return event;
     }
 
-    private static HttpOperationFailedException status(int code) {
-        return new HttpOperationFailedException("http://h", code, "status", null, Map.of(), "");
+    private static FunctionCallException status(int code) {
+        return new FunctionCallException("fn", code);
     }
 
     @Test
@@ -49,17 +49,19 @@ class FunctionInvokerTest {
     @Test
     void theEnvelopeCarriesThePayloadAndTheTimeoutIsTheFunctionsOrTheDefault() throws Exception {
         BridgeEvent event = event(1500);
-        invoker.prepare(event);
-        JsonNode envelope = new ObjectMapper().readTree(invoker.attempt(event));
+        byte[] first = invoker.attempt(event);
+        JsonNode envelope = new ObjectMapper().readTree(first);
         assertThat(envelope.path("timestamp").isNumber()).isTrue();
         assertThat(envelope.path("headers").isArray()).isTrue();
         assertThat(envelope.path("headers").size()).isZero();
         assertThat(envelope.path("payload").path("general").path("cbotEventType").asText()).isEqualTo("CONSUMER_STEP_UP");
         assertThat(event.getTimeoutMs()).isEqualTo(1500);
         assertThat(event.getAttempts()).isEqualTo(1);
+        assertThat(invoker.attempt(event)).as("every attempt sends the same envelope").isSameAs(first);
+        assertThat(event.getAttempts()).isEqualTo(2);
 
         BridgeEvent defaulted = event(null);
-        invoker.prepare(defaulted);
+        invoker.attempt(defaulted);
         assertThat(defaulted.getTimeoutMs()).isEqualTo(5000);
     }
 
@@ -67,15 +69,14 @@ class FunctionInvokerTest {
     void theRequestIdIsTheSameForTheSameRecordAndFunction() {
         BridgeEvent first = event(null);
         BridgeEvent again = event(null);
-        invoker.prepare(first);
-        invoker.prepare(again);
+        invoker.attempt(first);
+        invoker.attempt(again);
         assertThat(first.getRequestId()).isEqualTo(again.getRequestId());
     }
 
     @Test
     void failuresSayWhatHappenedWithoutTheUrl() {
         BridgeEvent failed = event(800);
-        invoker.prepare(failed);
         for (int i = 0; i < 4; i++) {
             invoker.attempt(failed);
         }
@@ -84,7 +85,6 @@ class FunctionInvokerTest {
         assertThat(failed.getDeadLetterMessage()).isEqualTo("function fn timed out after 800 ms (after 4 attempts)");
 
         BridgeEvent rejected = event(null);
-        invoker.prepare(rejected);
         invoker.attempt(rejected);
         invoker.rejected(rejected, status(404));
         assertThat(rejected.getDeadLetterReason()).isEqualTo(DeadLetterReason.FUNCTION_REJECTED);
@@ -97,7 +97,7 @@ class FunctionInvokerTest {
     @Test
     void aReplyOverTheCapIsAnInvalidReplyAndNotKept() {
         BridgeEvent event = event(null);
-        invoker.prepare(event);
+        invoker.attempt(event);
         invoker.attempt(event);
         invoker.completed(event, new byte[65]);
         assertThat(event.isReplied()).isFalse();
@@ -105,7 +105,7 @@ class FunctionInvokerTest {
         assertThat(event.getDeadLetterMessage()).contains("reply of 65 bytes exceeds the cap of 64 bytes");
 
         BridgeEvent small = event(null);
-        invoker.prepare(small);
+        invoker.attempt(small);
         invoker.completed(small, new byte[64]);
         assertThat(small.isReplied()).isTrue();
     }

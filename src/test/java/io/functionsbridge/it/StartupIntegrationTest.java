@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.functionsbridge.BridgeApplication;
 import io.functionsbridge.BridgeMain;
-import io.functionsbridge.registry.RegistryException;
+import io.functionsbridge.domain.RegistryException;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.functionsbridge.event.BridgeEvent;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.SourceIds;
 import io.functionsbridge.event.EventReader;
-import io.functionsbridge.registry.FunctionDefinition;
-import io.functionsbridge.reply.Command;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +20,8 @@ class CommandRecordsTest {
     private final ObjectMapper mapper = new ObjectMapper();
 
     private static BridgeEvent event(long offset) {
-        EventReader reader = new EventReader();
-        BridgeEvent event = reader.receive(
-                "{\"general\":{\"cbotEventType\":\"CONSUMER_OPEN_NEW_CONVERSATION\",\"convId\":\"conv-1\"}}".getBytes(StandardCharsets.UTF_8),
-                Map.of("kafka.TOPIC", "events", "kafka.PARTITION", 3, "kafka.OFFSET", offset));
-        reader.readConversationEvent(event);
+        BridgeEvent event = new EventReader().read("events", 3, offset, null,
+                "{\"general\":{\"cbotEventType\":\"CONSUMER_OPEN_NEW_CONVERSATION\",\"convId\":\"conv-1\"}}".getBytes(StandardCharsets.UTF_8), null, null);
         event.setFunctionsEvent("controllerbot_messaging_new_conversation");
         event.setFunction(new FunctionDefinition("fn-1", "greet", "controllerbot_messaging_new_conversation", "http://h", true, List.of(), null));
         return event;
@@ -31,7 +29,7 @@ class CommandRecordsTest {
 
     @Test
     void aSystemMessageRecordHasTheContractsFields() throws Exception {
-        JsonNode record = mapper.readTree(records.toRecord(event(7), Command.systemMessage(Command.Origin.FUNCTION, "your message")));
+        JsonNode record = mapper.readTree(records.value(event(7), Command.systemMessage(Command.Origin.FUNCTION, "your message")));
         assertThat(record.path("type").asText()).isEqualTo("systemMessage");
         assertThat(record.path("convId").asText()).isEqualTo("conv-1");
         assertThat(record.path("text").asText()).isEqualTo("your message");
@@ -44,18 +42,29 @@ class CommandRecordsTest {
 
     @Test
     void anAutomaticMessageNamesNoFunction() throws Exception {
-        JsonNode record = mapper.readTree(records.toRecord(event(7), Command.systemMessage(Command.Origin.AUTO_MESSAGE, "Welcome")));
+        JsonNode record = mapper.readTree(records.value(event(7), Command.systemMessage(Command.Origin.AUTO_MESSAGE, "Welcome")));
         assertThat(record.path("origin").asText()).isEqualTo("autoMessage");
         assertThat(record.has("functionId")).isFalse();
     }
 
     @Test
     void aTransferKeepsBothTargets() throws Exception {
-        JsonNode record = mapper.readTree(records.toRecord(event(7), Command.transfer("123456", "agent-1")));
+        JsonNode record = mapper.readTree(records.value(event(7), Command.transfer("123456", "agent-1")));
         assertThat(record.path("skillId").asText()).isEqualTo("123456");
         assertThat(record.path("agentId").asText()).isEqualTo("agent-1");
-        JsonNode skillOnly = mapper.readTree(records.toRecord(event(7), Command.transfer("123456", null)));
+        JsonNode skillOnly = mapper.readTree(records.value(event(7), Command.transfer("123456", null)));
         assertThat(skillOnly.has("agentId")).isFalse();
+    }
+
+    @Test
+    void aRouteGetsTheRecordOfTheCommandOfItsTypeKeyedByTheConversationAndNothingElse() throws Exception {
+        BridgeEvent event = event(7);
+        event.getCommands().add(Command.systemMessage(Command.Origin.FUNCTION, "hello"));
+        event.getCommands().add(Command.closeConversation());
+        Map<String, Object> headers = new java.util.HashMap<>(Map.of("Authorization", "Bearer x", "kafka.KEY", "old"));
+        JsonNode record = mapper.readTree(records.toRecord(event, "closeConversation", headers));
+        assertThat(record.path("type").asText()).isEqualTo("closeConversation");
+        assertThat(headers).containsExactly(Map.entry("kafka.KEY", "conv-1"));
     }
 
     @Test

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.functionsbridge.event.EventCatalog;
+import io.functionsbridge.domain.EventCatalog;
+import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.RegistryException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +28,7 @@ class FunctionRegistryTest {
 
     @Test
     void loadsTheShippedRegistry() {
-        FunctionRegistry registry = FunctionRegistry.load("functions.yaml");
+        FunctionRegistry registry = FunctionRegistry.read(Path.of("functions.yaml"));
         assertThat(registry.functions()).isNotEmpty();
         assertThat(registry.find("controllerbot_messaging_new_conversation", null)).isPresent();
     }
@@ -100,7 +102,7 @@ class FunctionRegistryTest {
 
     @Test
     void aMissingFileIsNamed(@TempDir Path dir) {
-        assertThatThrownBy(() -> FunctionRegistry.load(dir.resolve("nope.yaml").toString()))
+        assertThatThrownBy(() -> FunctionRegistry.read(dir.resolve("nope.yaml")))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("nope.yaml not found");
     }
@@ -108,6 +110,6 @@ class FunctionRegistryTest {
     @Test
     void anEmptyRegistryIsAllowed(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("functions.yaml"), "functions: []\n");
-        assertThat(FunctionRegistry.load(file.toString()).functions()).isEmpty();
+        assertThat(FunctionRegistry.read(file).functions()).isEmpty();
     }
 }

@@ -3,9 +3,10 @@ package io.functionsbridge.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.functionsbridge.event.BridgeEvent;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.RegistryException;
 import io.functionsbridge.event.EventReader;
-import io.functionsbridge.registry.RegistryException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,17 +23,9 @@ class AutoMessagesTest {
 
     private static BridgeEvent event(String type, BridgeEvent.Channel channel) {
         EventReader reader = new EventReader();
-        Map<String, Object> headers = Map.of("kafka.TOPIC", "t", "kafka.PARTITION", 0, "kafka.OFFSET", 1L,
-                "eventId", type.getBytes(StandardCharsets.UTF_8));
+        reader.setChannel(channel);
         String value = "{\"general\":{\"cbotEventType\":\"" + type + "\",\"convId\":\"c\"}}";
-        if (channel == BridgeEvent.Channel.CHAT) {
-            BridgeEvent event = reader.receiveChat(value.getBytes(StandardCharsets.UTF_8), headers);
-            reader.readChatEvent(event);
-            return event;
-        }
-        BridgeEvent event = reader.receive(value.getBytes(StandardCharsets.UTF_8), headers);
-        reader.readConversationEvent(event);
-        return event;
+        return reader.read("t", 0, 1L, null, value.getBytes(StandardCharsets.UTF_8), null, type);
     }
 
     @Test
@@ -80,16 +73,16 @@ class AutoMessagesTest {
 
     @Test
     void loadsTheShippedFileAndRefusesABadOne(@TempDir Path dir) throws IOException {
-        AutoMessages shipped = AutoMessages.load("auto-messages.yaml");
+        AutoMessages shipped = AutoMessages.read("auto-messages.yaml");
         assertThat(shipped.find("AGENT_NON_RESPONSIVE")).map(AutoMessages.AutoMessage::enabled).contains(false);
         assertThat(shipped.find("CONSUMER_OPEN_NEW_CONVERSATION")).map(AutoMessages.AutoMessage::enabled).contains(true);
 
         Path bad = Files.writeString(dir.resolve("auto.yaml"), "autoMessages:\n  X:\n    enabled: maybe\n    text: hi\n  Y:\n    enabled: true\n");
-        assertThatThrownBy(() -> AutoMessages.load(bad.toString()))
+        assertThatThrownBy(() -> AutoMessages.read(bad.toString()))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("X needs 'text'")
                 .hasMessageContaining("Y needs 'text'");
-        assertThatThrownBy(() -> AutoMessages.load(dir.resolve("missing.yaml").toString()))
+        assertThatThrownBy(() -> AutoMessages.read(dir.resolve("missing.yaml").toString()))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("not found");
     }

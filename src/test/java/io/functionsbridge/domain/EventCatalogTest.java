@@ -1,7 +1,8 @@
-package io.functionsbridge.event;
+package io.functionsbridge.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.functionsbridge.event.SeedEventTable;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;

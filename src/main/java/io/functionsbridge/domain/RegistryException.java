@@ -1,4 +1,4 @@
-package io.functionsbridge.registry;
+package io.functionsbridge.domain;
 
 /** A registry or automatic-messages file the bridge refuses to start with; the message names the problem. */
 public class RegistryException extends RuntimeException {

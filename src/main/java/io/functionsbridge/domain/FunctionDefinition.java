@@ -1,4 +1,4 @@
-package io.functionsbridge.registry;
+package io.functionsbridge.domain;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.functionsbridge.event;
+package io.functionsbridge.domain;
 
 /**
  * A Functions event a function can be deployed on.

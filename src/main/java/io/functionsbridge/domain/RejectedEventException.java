@@ -1,6 +1,5 @@
-package io.functionsbridge.event;
+package io.functionsbridge.domain;
 
-import io.functionsbridge.output.DeadLetterReason;
 
 /** An event the bridge cannot handle: it goes to the dead letter topic with {@link #reason()}. */
 public class RejectedEventException extends RuntimeException {

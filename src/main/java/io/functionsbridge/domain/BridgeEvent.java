@@ -1,18 +1,19 @@
-package io.functionsbridge.event;
+package io.functionsbridge.domain;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.functionsbridge.output.DeadLetterReason;
-import io.functionsbridge.registry.FunctionDefinition;
-import io.functionsbridge.reply.Command;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One record on its way through the routes: where it came from, what it says, the function it
- * was given to, and how that ended. Kept in the exchange property {@code event}, so that no state
- * travels in message headers (they are stripped at every boundary).
+ * was given to, and how that ended. It is read once, on the way in, and travels as the exchange
+ * property {@code event}, so that no state travels in message headers (they are stripped at every
+ * boundary).
  */
 public final class BridgeEvent {
+
+    /** The exchange property that carries the event through the routes. */
+    public static final String PROPERTY = "event";
 
     /** Which input the record came from. */
     public enum Channel { MESSAGING, CHAT }
@@ -24,10 +25,13 @@ public final class BridgeEvent {
     private final byte[] key;
     private final byte[] value;
 
-    private ObjectNode payload;
     private String convId;
     private String eventType;
     private String skillId;
+    private int payloadStart;
+    private int payloadEnd;
+    private RejectedEventException refusal;
+
     private String functionsEvent;
     private FunctionDefinition function;
 
@@ -40,7 +44,7 @@ public final class BridgeEvent {
     private byte[] reply;
     private boolean replied;
 
-    private final List<Command> commands = new ArrayList<>();
+    private final List<Command> commands = new ArrayList<>(2);
     private boolean messageSuppressed;
     private int chatReplyCommands;
     private DeadLetterReason deadLetterReason;
@@ -53,6 +57,34 @@ public final class BridgeEvent {
         this.sourceOffset = sourceOffset;
         this.key = key;
         this.value = value;
+    }
+
+    /**
+     * What reading the record found: its type ({@code cbotEventType}, or the chat {@code eventId}),
+     * conversation, skill, and where in the value the payload object is.
+     */
+    public void read(String eventType, String convId, String skillId, int payloadStart, int payloadEnd) {
+        this.eventType = eventType;
+        this.convId = convId;
+        this.skillId = skillId;
+        this.payloadStart = payloadStart;
+        this.payloadEnd = payloadEnd;
+    }
+
+    /** The record could not be read: it goes to the dead letter topic with this reason. */
+    public void refuse(RejectedEventException refusal) {
+        this.refusal = refusal;
+        deadLetter(refusal.reason(), refusal.getMessage());
+    }
+
+    /** Why the record could not be read, or {@code null} when it was. */
+    public RejectedEventException getRefusal() {
+        return refusal;
+    }
+
+    /** Whether the record was read into an event the routes can route. */
+    public boolean isReadable() {
+        return refusal == null;
     }
 
     public Channel getChannel() {
@@ -80,25 +112,33 @@ public final class BridgeEvent {
         return key;
     }
 
+    /** The record key as text, or {@code null}. */
+    public String getKeyText() {
+        return key == null ? null : new String(key, StandardCharsets.UTF_8);
+    }
+
     /** The record's value, unchanged (may be {@code null}). */
     public byte[] getValue() {
         return value;
     }
 
-    public ObjectNode getPayload() {
-        return payload;
+    /** The payload object's JSON, as the record holds it (the whole value, or the envelope's payload). */
+    public byte[] getPayload() {
+        return java.util.Arrays.copyOfRange(value, payloadStart, payloadEnd);
     }
 
-    void setPayload(ObjectNode payload) {
-        this.payload = payload;
+    /** Where the payload object starts in the value. */
+    public int getPayloadStart() {
+        return payloadStart;
+    }
+
+    /** Where it ends (exclusive). */
+    public int getPayloadEnd() {
+        return payloadEnd;
     }
 
     public String getConvId() {
         return convId;
-    }
-
-    void setConvId(String convId) {
-        this.convId = convId;
     }
 
     /** The {@code cbotEventType} of a messaging event, the {@code eventId} of a chat event. */
@@ -106,16 +146,8 @@ public final class BridgeEvent {
         return eventType;
     }
 
-    void setEventType(String eventType) {
-        this.eventType = eventType;
-    }
-
     public String getSkillId() {
         return skillId;
-    }
-
-    void setSkillId(String skillId) {
-        this.skillId = skillId;
     }
 
     public String getFunctionsEvent() {
@@ -136,15 +168,6 @@ public final class BridgeEvent {
 
     public String getFunctionId() {
         return function == null ? null : function.id();
-    }
-
-    public String getFunctionUrl() {
-        return function == null ? null : function.url();
-    }
-
-    /** The function's {@code Authorization} header value, or {@code null}. */
-    public String getAuthorization() {
-        return function == null ? null : function.authorization();
     }
 
     public boolean hasFunction() {
@@ -208,7 +231,12 @@ public final class BridgeEvent {
     }
 
     public boolean hasSystemMessage() {
-        return commands.stream().anyMatch(c -> c.type() == Command.Type.SYSTEM_MESSAGE);
+        for (Command command : commands) {
+            if (command.type() == Command.Type.SYSTEM_MESSAGE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The function's systemMessage had {@code text: []}: no message, not even the automatic one. */

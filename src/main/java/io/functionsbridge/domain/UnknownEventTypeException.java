@@ -1,6 +1,5 @@
-package io.functionsbridge.event;
+package io.functionsbridge.domain;
 
-import io.functionsbridge.output.DeadLetterReason;
 
 /** Thrown by the routes' content router when no branch takes the event type. */
 public class UnknownEventTypeException extends RejectedEventException {

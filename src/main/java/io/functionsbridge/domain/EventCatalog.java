@@ -1,4 +1,4 @@
-package io.functionsbridge.event;
+package io.functionsbridge.domain;
 
 import java.util.Collection;
 import java.util.Collections;

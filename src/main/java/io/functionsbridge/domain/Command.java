@@ -1,4 +1,4 @@
-package io.functionsbridge.reply;
+package io.functionsbridge.domain;
 
 /**
  * A command to execute in the conversation (CONTRACT §6).

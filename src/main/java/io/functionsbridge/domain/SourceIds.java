@@ -1,4 +1,4 @@
-package io.functionsbridge.output;
+package io.functionsbridge.domain;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

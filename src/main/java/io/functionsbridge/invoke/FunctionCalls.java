@@ -1,0 +1,245 @@
+package io.functionsbridge.invoke;
+
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.FunctionDefinition;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.codec.BodyCodec;
+import io.vertx.ext.web.codec.spi.BodyStream;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Headers;
+
+/**
+ * One attempt of a function call (CONTRACT §5), on a non-blocking HTTP client: {@code POST} to the
+ * event's function url with the envelope, {@code Content-Type: application/json},
+ * {@code X-Request-ID} and, for a url that carried credentials, {@code Authorization}, within the
+ * function's per-attempt timeout (connect and reply). No message header travels to the function,
+ * and none of the reply's travels on.
+ *
+ * <p>{@link #call} returns at once; the route goes on when the reply is in (Camel continues a bean
+ * that returns a {@link CompletionStage} when it completes), on the HTTP client's thread, so a
+ * call holds no thread while it waits. A 2xx reply completes it with the reply's body; anything
+ * else fails it, and the route's redelivery policy decides: a {@link FunctionCallException} names
+ * the status. Replies are read into memory only up to {@code maxReplyBytes}; past that, reading
+ * stops and the call fails with {@link ReplyTooLargeException} (an {@code INVALID_REPLY}, not
+ * retried).
+ *
+ * <p>A failed reply with a {@code Retry-After} header (seconds or an HTTP date; 429 and 503 send
+ * one) sets the delay before the next attempt, through Camel's {@code CamelRedeliveryDelay} header
+ * that the redelivery policy reads: at least {@code minDelayMs}, at most {@code maxDelayMs}. It
+ * applies to that retry only; the exponential backoff then grows from it (Camel's policy).
+ */
+public final class FunctionCalls {
+
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("X-Request-ID");
+    private static final CharSequence AUTHORIZATION = HttpHeaders.createOptimized("Authorization");
+    private static final byte[] NO_BODY = new byte[0];
+
+    private FunctionInvoker invoker;
+    private WebClientOptions clientOptions = new WebClientOptions();
+    private int maxReplyBytes = 1_048_576;
+    private long minDelayMs = 200;
+    private long maxDelayMs = 10_000;
+    private Vertx vertx;
+    private WebClient client;
+
+    /** Counts the attempts and gives the envelope, request id and timeout. */
+    public void setInvoker(FunctionInvoker invoker) {
+        this.invoker = invoker;
+    }
+
+    /** The HTTP client's settings (connection pool, keep-alive). */
+    public void setClientOptions(WebClientOptions clientOptions) {
+        this.clientOptions = clientOptions;
+    }
+
+    /** A larger reply is refused (bridge.invoke.max-reply-bytes). */
+    public void setMaxReplyBytes(int maxReplyBytes) {
+        this.maxReplyBytes = maxReplyBytes;
+    }
+
+    /** The shortest delay a Retry-After may set (bridge.invoke.backoff-ms). */
+    public void setMinDelayMs(long minDelayMs) {
+        this.minDelayMs = minDelayMs;
+    }
+
+    /** The longest (bridge.invoke.max-backoff-ms). */
+    public void setMaxDelayMs(long maxDelayMs) {
+        this.maxDelayMs = maxDelayMs;
+    }
+
+    /** Starts the HTTP client (its event loops are made as calls need them). */
+    public void start() {
+        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+        client = WebClient.create(vertx, clientOptions);
+    }
+
+    /** Closes the client and its connections. */
+    public void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Makes one attempt: completes with the reply's body (empty when it has none) on a 2xx; fails
+     * with the cause otherwise.
+     */
+    public CompletionStage<byte[]> call(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Headers Map<String, Object> headers) {
+        // a delay asked for by an earlier attempt's Retry-After was for that retry only
+        headers.remove(Exchange.REDELIVERY_DELAY);
+        byte[] envelope = invoker.attempt(event);
+        FunctionDefinition function = event.getFunction();
+        HttpRequest<Buffer> request = client.requestAbs(HttpMethod.POST, function.url())
+                .timeout(event.getTimeoutMs())
+                .connectTimeout(event.getTimeoutMs());
+        MultiMap requestHeaders = request.headers();
+        requestHeaders.set(CONTENT_TYPE, JSON);
+        requestHeaders.set(REQUEST_ID, event.getRequestId());
+        if (function.authorization() != null) {
+            requestHeaders.set(AUTHORIZATION, function.authorization());
+        }
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        request.as(new CappedCodec(maxReplyBytes)).sendBuffer(Buffer.buffer(envelope)).onComplete(result -> {
+            if (result.failed()) {
+                reply.completeExceptionally(result.cause());
+                return;
+            }
+            HttpResponse<Buffer> response = result.result();
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                reply.complete(response.body() == null ? NO_BODY : response.body().getBytes());
+                return;
+            }
+            Long retryAfter = retryAfterMillis(response.getHeader("Retry-After"), System.currentTimeMillis());
+            if (retryAfter != null) {
+                headers.put(Exchange.REDELIVERY_DELAY, Math.min(maxDelayMs, Math.max(minDelayMs, retryAfter)));
+            }
+            reply.completeExceptionally(new FunctionCallException(function.id(), status));
+        });
+        return reply;
+    }
+
+    /** A Retry-After value in milliseconds from now: delta-seconds or an HTTP date; null when absent or unreadable. */
+    static Long retryAfterMillis(String value, long nowMillis) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String text = value.trim();
+        if (text.chars().allMatch(Character::isDigit)) {
+            return text.length() > 9 ? Long.MAX_VALUE : Long.parseLong(text) * 1000;
+        }
+        try {
+            long at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+            return Math.max(0, at - nowMillis);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static final class CappedCodec implements BodyCodec<Buffer> {
+        private final int cap;
+
+        CappedCodec(int cap) {
+            this.cap = cap;
+        }
+
+        @Override
+        public void create(Handler<AsyncResult<BodyStream<Buffer>>> handler) {
+            handler.handle(Future.succeededFuture(new CappedStream(cap)));
+        }
+    }
+
+    private static final class CappedStream implements BodyStream<Buffer> {
+        private final int cap;
+        private final Promise<Buffer> result = Promise.promise();
+        private final Buffer body = Buffer.buffer();
+
+        CappedStream(int cap) {
+            this.cap = cap;
+        }
+
+        @Override
+        public Future<Buffer> result() {
+            return result.future();
+        }
+
+        @Override
+        public void handle(Throwable failure) {
+            result.tryFail(failure);
+        }
+
+        @Override
+        public CappedStream exceptionHandler(Handler<Throwable> handler) {
+            return this;
+        }
+
+        @Override
+        public Future<Void> write(Buffer data) {
+            if (!result.future().isComplete()) {
+                if (body.length() + data.length() > cap) {
+                    result.tryFail(new ReplyTooLargeException(cap));
+                } else {
+                    body.appendBuffer(data);
+                }
+            }
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public void write(Buffer data, Handler<AsyncResult<Void>> handler) {
+            write(data);
+            if (handler != null) {
+                handler.handle(Future.succeededFuture());
+            }
+        }
+
+        @Override
+        public void end(Handler<AsyncResult<Void>> handler) {
+            result.tryComplete(body);
+            if (handler != null) {
+                handler.handle(Future.succeededFuture());
+            }
+        }
+
+        @Override
+        public CappedStream setWriteQueueMaxSize(int maxSize) {
+            return this;
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return false;
+        }
+
+        @Override
+        public CappedStream drainHandler(Handler<Void> handler) {
+            return this;
+        }
+    }
+}
