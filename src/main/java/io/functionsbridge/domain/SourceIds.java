@@ -25,8 +25,10 @@ public final class SourceIds {
 
     /** The id of {@code topic/partition/offset/qualifier}. */
     public static String of(String topic, int partition, long offset, String qualifier) {
-        String name = topic + "/" + partition + "/" + offset + "/" + qualifier;
-        byte[] hash = MD5.get().digest(name.getBytes(StandardCharsets.UTF_8));
+        MessageDigest md5 = MD5.get();
+        md5.update(topic.getBytes(StandardCharsets.UTF_8));
+        md5.update(("/" + partition + "/" + offset + "/").getBytes(StandardCharsets.US_ASCII));
+        byte[] hash = md5.digest(qualifier.getBytes(StandardCharsets.UTF_8));
         hash[6] = (byte) ((hash[6] & 0x0f) | 0x30);
         hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
         long most = 0;

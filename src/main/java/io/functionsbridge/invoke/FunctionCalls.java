@@ -18,12 +18,14 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.codec.BodyCodec;
 import io.vertx.ext.web.codec.spi.BodyStream;
+import java.net.URI;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -64,6 +66,19 @@ public final class FunctionCalls {
     private long maxDelayMs = 10_000;
     private Vertx vertx;
     private WebClient client;
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+
+    /** A function url, parsed once. */
+    private record Target(boolean ssl, String host, int port, String requestUri) {
+
+        static Target of(String url) {
+            URI uri = URI.create(url);
+            boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            return new Target(ssl, uri.getHost(), uri.getPort() != -1 ? uri.getPort() : ssl ? 443 : 80,
+                    uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery());
+        }
+    }
 
     /** Counts the attempts and gives the envelope, request id and timeout. */
     public void setInvoker(FunctionInvoker invoker) {
@@ -115,7 +130,9 @@ public final class FunctionCalls {
         headers.remove(Exchange.REDELIVERY_DELAY);
         byte[] envelope = invoker.attempt(event);
         FunctionDefinition function = event.getFunction();
-        HttpRequest<Buffer> request = client.requestAbs(HttpMethod.POST, function.url())
+        Target target = targets.computeIfAbsent(function.url(), Target::of);
+        HttpRequest<Buffer> request = client.request(HttpMethod.POST, target.port(), target.host(), target.requestUri())
+                .ssl(target.ssl())
                 .timeout(event.getTimeoutMs())
                 .connectTimeout(event.getTimeoutMs());
         MultiMap requestHeaders = request.headers();

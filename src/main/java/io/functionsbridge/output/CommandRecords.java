@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
 import io.functionsbridge.domain.SourceIds;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -22,7 +22,7 @@ public final class CommandRecords {
      * The record of the event's command of that type (a wire name: {@code systemMessage}...): its
      * JSON value as the body, keyed by the conversation. The record carries no other header.
      */
-    public String toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Body String type, @Headers Map<String, Object> headers) {
+    public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Body String type, @Headers Map<String, Object> headers) {
         headers.clear();
         headers.put(KafkaConstants.KEY, event.getConvId());
         for (Command command : event.getCommands()) {
@@ -33,10 +33,10 @@ public final class CommandRecords {
         throw new IllegalArgumentException("the event has no " + type + " command");
     }
 
-    /** The record value of one command, as JSON text (streamed: one per command, on the hot path). */
-    public String value(BridgeEvent event, Command command) {
-        StringWriter text = new StringWriter(256);
-        try (JsonGenerator record = json.createGenerator(text)) {
+    /** The record value of one command: JSON in UTF-8 (streamed: one per command, on the hot path). */
+    public byte[] value(BridgeEvent event, Command command) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (JsonGenerator record = json.createGenerator(bytes)) {
             record.writeStartObject();
             record.writeStringField("commandId", commandId(event, command.type()));
             record.writeStringField("type", command.type().wireName());
@@ -65,7 +65,7 @@ public final class CommandRecords {
         } catch (IOException e) {
             throw new IllegalStateException("cannot write a command record", e);
         }
-        return text.toString();
+        return bytes.toByteArray();
     }
 
     /** Derived from the source record and the command type: handling the record again gives the same id. */

@@ -3,8 +3,8 @@ package io.functionsbridge.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.functionsbridge.demo.LocalFunctionServer.Response;
 import io.functionsbridge.demo.LocalFunctionServer;
+import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -3,8 +3,8 @@ package io.functionsbridge.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.functionsbridge.demo.LocalFunctionServer.Response;
 import io.functionsbridge.demo.LocalFunctionServer;
+import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;

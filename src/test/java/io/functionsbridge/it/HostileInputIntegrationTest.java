@@ -2,8 +2,8 @@ package io.functionsbridge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.functionsbridge.demo.LocalFunctionServer.Response;
 import io.functionsbridge.demo.LocalFunctionServer;
+import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

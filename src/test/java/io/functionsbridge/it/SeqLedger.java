@@ -1,7 +1,7 @@
 package io.functionsbridge.it;
 
-import io.functionsbridge.demo.LocalFunctionServer.Response;
 import io.functionsbridge.demo.LocalFunctionServer;
+import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

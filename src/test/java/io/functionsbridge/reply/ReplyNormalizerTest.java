@@ -2,8 +2,8 @@ package io.functionsbridge.reply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.functionsbridge.domain.Command.Type;
 import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.Command.Type;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
