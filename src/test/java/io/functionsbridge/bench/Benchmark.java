@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -35,18 +36,31 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 
 /**
- * The throughput benchmark (README, "Throughput"): one in-JVM broker, one local function server,
- * the same backlog, function latency and in-flight cap for each arm, side by side. Prints a table
- * and writes target/bench/results.json. {@code -Dbench.quick=true} runs small backlogs as a smoke test.
+ * The throughput benchmark (docs/benchmark.md): one in-JVM broker, one local function server, the
+ * same backlog, function latency and in-flight cap for each arm, side by side, in rounds whose arm
+ * order alternates. Prints a table per round, a summary with the ratios to the peer, the ceilings,
+ * and the ramp after a cold start; writes target/bench/results.json. {@code -Dbench.quick=true}
+ * runs small backlogs as a smoke test.
  */
 public final class Benchmark {
 
     static final long RETRY_BACKOFF_MS = 200;
+    static final String PEER = "parallel-consumer (KEY)";
+    static final String BRIDGE = "functions-bridge";
+    /** The workload whose per-event time is the chain floor of (ii)'s bound. */
+    static final String CHAIN = "v-one-conversation";
 
-    /** One arm's figures on one workload. */
-    record Result(String workload, String arm, int events, int handled, boolean drained, double seconds, double eventsPerSecond,
-                  double bound, long p50Ms, long p99Ms, long p99OthersMs, long p99HotMs, long orderViolations, long duplicates,
-                  long peakHeapMb, long peakHeapAfterGcMb, double cpuSeconds, double armCpuMsPerEvent, double armKbPerEvent) {
+    /** One arm's figures on one workload, in one round. */
+    record Result(int round, String workload, String arm, int events, int handled, boolean drained, double seconds,
+                  double eventsPerSecond, double bound, long p50Ms, long p99Ms, long p99OthersMs, long p99HotMs,
+                  long orderViolations, long duplicates, long peakHeapMb, long peakHeapAfterGcMb, double cpuSeconds,
+                  double armCpuMsPerEvent, double armKbPerEvent) {
+
+        Result withBound(double adjusted) {
+            return new Result(round, workload, arm, events, handled, drained, seconds, eventsPerSecond, adjusted, p50Ms, p99Ms,
+                    p99OthersMs, p99HotMs, orderViolations, duplicates, peakHeapMb, peakHeapAfterGcMb, cpuSeconds,
+                    armCpuMsPerEvent, armKbPerEvent);
+        }
     }
 
     /**
@@ -67,41 +81,43 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty(Ramp.CHILD) != null) {
+            Ramp.child();
+            return;
+        }
         boolean quick = Boolean.getBoolean("bench.quick");
-        Configurator.setLevel("io.functionsbridge.output.OutcomeLog", Level.WARN);
-        Configurator.setLevel("org.apache.camel", Level.WARN);
-        Configurator.setLevel("io.confluent", Level.WARN);
+        quietLogs();
         int scale = quick ? 10 : 1;
+        int rounds = Integer.getInteger("bench.rounds", quick ? 1 : 3);
         long naiveSeconds = quick ? 4 : 20;
 
-        // not a goal: one conversation's chain, to show the time each event adds between its function's replies
-        Workload chain = new Workload("v-one-conversation", "2k events of one conversation, 10 ms (per-event overhead on a chain)",
-                Workload.zipf(2_000 / scale, 1, 1.0, 6), Workload.LatencyModel.fixed(10), 0, 1000);
-        List<Workload> workloads = List.of(
-                new Workload("i-realistic", "50k events / 10k conversations (1-20 each), 200 ms, cap 1000",
-                        Workload.realistic(50_000 / scale, 10_000 / scale, 1), Workload.LatencyModel.fixed(200), 0, 1000),
-                // (i) with functions at 1 s: the same shape at a fifth of the rate, so that the 2 cores are not what limits the arms
-                new Workload("i-realistic-1s", "(i) with functions at 1 s, cap 1000",
-                        Workload.realistic(50_000 / scale, 10_000 / scale, 1), Workload.LatencyModel.fixed(1000), 0, 1000),
-                new Workload("ii-skewed", "20k events, Zipf(s=1) over 10k conversations, 10 ms, cap 1000",
-                        Workload.zipf(20_000 / scale, 10_000 / scale, 1.0, 2), Workload.LatencyModel.fixed(10), 0, 1000),
-                new Workload("iii-lognormal", "50k events / 10k conversations, lognormal 50 ms-1 s, 2% fail once, cap 1000",
-                        Workload.realistic(50_000 / scale, 10_000 / scale, 3), Workload.LatencyModel.lognormal(150, 0.6, 50, 1000), 0.02, 1000),
-                new Workload("iv-zero-latency", "50k events / 10k conversations, 0 ms, cap 1000",
-                        Workload.realistic(50_000 / scale, 10_000 / scale, 4), Workload.LatencyModel.fixed(0), 0, 1000),
-                chain);
-        Workload heap = new Workload("heap-200k", "200k-event backlog, 0 ms, cap 1000 (bridge only): peak heap",
-                Workload.realistic(200_000 / scale, 40_000 / scale, 5), Workload.LatencyModel.fixed(0), 0, 1000);
-
+        List<Workload> workloads = Workload.all(scale);
+        Workload heap = Workload.heap(scale);
         String only = System.getProperty("bench.only", "");
-        String onlyArm = System.getProperty("bench.arm", "");
+        String onlyArm = System.getProperty("bench.arm", "functions,parallel");
         List<Arm> arms = Stream.<Arm>of(new BridgeArm(), new ParallelConsumerArm(), new NaiveCamelArm())
-                .filter(arm -> onlyArm.isEmpty() || Stream.of(onlyArm.split(",")).anyMatch(arm.name()::startsWith)).toList();
+                .filter(arm -> Stream.of(onlyArm.split(",")).anyMatch(prefix -> arm.name().startsWith(prefix.strip())))
+                .toList();
         List<Result> results = new ArrayList<>();
         List<Ceilings> ceilings = new ArrayList<>();
+        List<Ramp.Curve> ramps = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); BenchFunctionServer server = new BenchFunctionServer()) {
-            System.out.printf("functions-bridge benchmark%s: broker %s, function %s, %d cores%n", quick ? " (quick)" : "",
-                    broker.bootstrapServers(), server.url(), Runtime.getRuntime().availableProcessors());
+            String bootstrap = broker.bootstrapServers();
+            System.out.printf("functions-bridge benchmark%s: broker %s, function %s, %d cores, %d round(s), arms %s%n",
+                    quick ? " (quick)" : "", bootstrap, server.url(), Runtime.getRuntime().availableProcessors(), rounds,
+                    arms.stream().map(Arm::name).toList());
+            boolean ramp = only.isEmpty() || only.startsWith("ramp");
+            Workload rampWorkload = Workload.ramp(scale);
+            if (ramp) {
+                // cold: each arm in a JVM of its own, started on the backlog (nothing compiled yet)
+                for (Arm arm : arms) {
+                    if (!(arm instanceof NaiveCamelArm)) {
+                        Ramp.Curve curve = Ramp.cold(bootstrap, server, arm, rampWorkload, "c" + ramps.size());
+                        ramps.add(curve);
+                        System.out.println("  " + curve.line());
+                    }
+                }
+            }
             int run = 0;
             // every arm runs once before anything is measured, so that no arm pays for the JIT alone
             int warmupEvents = Integer.getInteger("bench.warmup", 30_000) / scale;
@@ -109,56 +125,100 @@ public final class Benchmark {
                     Workload.LatencyModel.fixed(0), 0, 1000);
             for (Arm arm : arms) {
                 boolean timeBoxed = arm instanceof NaiveCamelArm;
-                Result result = run(broker.bootstrapServers(), server, arm, warmup, "w" + run++, timeBoxed ? naiveSeconds / 2 : 120);
+                Result result = run(bootstrap, server, arm, warmup, 0, "w" + run++, timeBoxed ? naiveSeconds / 2 : 120);
                 System.out.println("  warm-up: " + line(result));
             }
-            for (Workload workload : workloads) {
-                if (!only.isEmpty() && !workload.name().startsWith(only)) {
-                    continue;
+            for (int round = 1; round <= rounds; round++) {
+                // the arms take turns going first
+                List<Arm> order = new ArrayList<>(arms);
+                if (round % 2 == 0) {
+                    java.util.Collections.reverse(order);
                 }
-                Ceilings ceiling = Ceilings.of(workload);
-                ceilings.add(ceiling);
-                System.out.printf("%n%s: %s; bound %s events/s; without overhead (read-ahead %d) %s in offset order, %s busiest first%n",
-                        workload.name(), workload.description(), formatBound(ceiling.bound()), ceiling.readAhead(),
-                        formatBound(ceiling.offsetOrder()), formatBound(ceiling.busiestFirst()));
-                for (Arm arm : arms) {
-                    boolean timeBoxed = arm instanceof NaiveCamelArm;
-                    long limitSeconds = timeBoxed ? naiveSeconds : drainLimitSeconds(workload);
-                    Result result = run(broker.bootstrapServers(), server, arm, workload, "r" + run++, limitSeconds);
-                    results.add(result);
-                    System.out.println("  " + line(result));
+                System.out.printf("%nround %d of %d: %s%n", round, rounds, order.stream().map(Arm::name).toList());
+                for (Workload workload : workloads) {
+                    if (!only.isEmpty() && !workload.name().startsWith(only)) {
+                        continue;
+                    }
+                    Ceilings ceiling = Ceilings.of(workload);
+                    if (round == 1) {
+                        ceilings.add(ceiling);
+                    }
+                    System.out.printf("%s: %s; bound %s events/s; without overhead (read-ahead %d) %s in offset order, %s busiest first%n",
+                            workload.name(), workload.description(), formatBound(ceiling.bound()), ceiling.readAhead(),
+                            formatBound(ceiling.offsetOrder()), formatBound(ceiling.busiestFirst()));
+                    for (Arm arm : order) {
+                        boolean timeBoxed = arm instanceof NaiveCamelArm;
+                        long limitSeconds = timeBoxed ? naiveSeconds : drainLimitSeconds(workload);
+                        Result result = run(bootstrap, server, arm, workload, round, "r" + run++, limitSeconds);
+                        result = chainAdjusted(result, workload, results);
+                        results.add(result);
+                        System.out.println("  " + line(result));
+                    }
                 }
+            }
+            if (ramp) {
+                // warm: the bridge started again in this JVM, where the JIT has done its work
+                Ramp.Curve curve = Ramp.warm(bootstrap, server, new BridgeArm(), rampWorkload, "w" + run++);
+                ramps.add(curve);
+                System.out.println("  " + curve.line());
             }
             if (only.isEmpty() || heap.name().startsWith(only)) {
                 System.out.printf("%n%s: %s%n", heap.name(), heap.description());
-                Result heapResult = run(broker.bootstrapServers(), server, new BridgeArm(), heap, "r" + run, drainLimitSeconds(heap));
+                Result heapResult = run(bootstrap, server, new BridgeArm(), heap, 1, "r" + run, drainLimitSeconds(heap));
                 results.add(heapResult);
                 System.out.println("  " + line(heapResult));
             }
         }
-        printTable(results);
+        for (int round = 1; round <= rounds; round++) {
+            int current = round;
+            printTable("Round " + round, results.stream().filter(r -> r.round() == current).toList());
+        }
+        printSummary(results);
         printCeilings(ceilings);
+        Ramp.print(ramps);
         Path out = Path.of("target", "bench", "results.json");
         Files.createDirectories(out.getParent());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("quick", quick);
         json.put("cores", Runtime.getRuntime().availableProcessors());
+        json.put("rounds", rounds);
         json.put("retryBackoffMs", RETRY_BACKOFF_MS);
         json.put("results", results);
         json.put("ceilings", ceilings);
+        json.put("ramps", ramps);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
         System.out.println("\nwritten: " + out.toAbsolutePath());
         System.exit(0);
     }
 
-    private static long drainLimitSeconds(Workload workload) {
+    static void quietLogs() {
+        Configurator.setLevel("io.functionsbridge.output.OutcomeLog", Level.WARN);
+        Configurator.setLevel("org.apache.camel", Level.WARN);
+        Configurator.setLevel("io.confluent", Level.WARN);
+    }
+
+    /**
+     * (ii)'s bound counts the chain floor: events / (hottest x (latency + floor)), where the floor is
+     * the arm's own per-event time on one conversation's chain at 0 ms, measured in the same round.
+     */
+    private static Result chainAdjusted(Result result, Workload workload, List<Result> earlier) {
+        if (!workload.name().startsWith("ii")) {
+            return result;
+        }
+        Optional<Result> chain = earlier.stream()
+                .filter(r -> r.round() == result.round() && r.arm().equals(result.arm()) && r.workload().equals(CHAIN) && r.drained())
+                .findFirst();
+        return chain.map(c -> result.withBound(workload.chainBound(RETRY_BACKOFF_MS, c.seconds() / c.events()))).orElse(result);
+    }
+
+    static long drainLimitSeconds(Workload workload) {
         double bound = workload.bound(RETRY_BACKOFF_MS);
         double expected = Double.isInfinite(bound) ? workload.events().size() / 2000.0 : workload.events().size() / bound;
         return Math.max(60, Math.round(expected * 4));
     }
 
-    private static Result run(String bootstrap, BenchFunctionServer server, Arm arm, Workload workload, String prefix, long limitSeconds)
-            throws Exception {
+    private static Result run(String bootstrap, BenchFunctionServer server, Arm arm, Workload workload, int round, String prefix,
+                              long limitSeconds) throws Exception {
         String in = "bench-" + prefix + "-" + workload.name() + "-in";
         String out = "bench-" + prefix + "-" + workload.name() + "-out";
         createTopics(bootstrap, in, out);
@@ -199,7 +259,7 @@ public final class Benchmark {
                 }
                 Set<String> hot = hottest(workload, 10);
                 OutputWatcher.LatencyView view = watcher.view(ts);
-                return new Result(workload.name(), arm.name(), events, watcher.distinct(), watcher.distinct() >= events, seconds,
+                return new Result(round, workload.name(), arm.name(), events, watcher.distinct(), watcher.distinct() >= events, seconds,
                         watcher.distinct() / seconds, workload.bound(RETRY_BACKOFF_MS),
                         view.percentile(c -> true, 50), view.percentile(c -> true, 99),
                         view.percentile(c -> !hot.contains(c), 99), view.percentile(hot::contains, 99),
@@ -214,7 +274,7 @@ public final class Benchmark {
                 .limit(n).map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
-    private static long[] writeBacklog(String bootstrap, String topic, Workload workload) throws Exception {
+    static long[] writeBacklog(String bootstrap, String topic, Workload workload) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -241,7 +301,7 @@ public final class Benchmark {
         return timestamps;
     }
 
-    private static void createTopics(String bootstrap, String... topics) throws Exception {
+    static void createTopics(String bootstrap, String... topics) throws Exception {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {
@@ -313,7 +373,7 @@ public final class Benchmark {
         }
     }
 
-    private static String formatBound(double bound) {
+    static String formatBound(double bound) {
         return Double.isInfinite(bound) ? "unbounded (no latency)" : String.format(Locale.ROOT, "%.0f", bound);
     }
 
@@ -333,16 +393,57 @@ public final class Benchmark {
         return Double.isInfinite(r.bound()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * r.eventsPerSecond() / r.bound());
     }
 
-    private static void printTable(List<Result> results) {
+    /** The peer's result on the same workload in the same round, if it ran. */
+    private static Optional<Result> peerOf(Result r, List<Result> results) {
+        return results.stream().filter(p -> p.round() == r.round() && p.workload().equals(r.workload()) && p.arm().equals(PEER)).findFirst();
+    }
+
+    private static String ratio(double mine, Optional<Double> peer) {
+        return peer.filter(p -> p > 0).map(p -> String.format(Locale.ROOT, "%.2f", mine / p)).orElse("-");
+    }
+
+    private static void printTable(String title, List<Result> results) {
+        if (results.isEmpty()) {
+            return;
+        }
         System.out.println();
-        System.out.println("| workload | arm | events handled | events/s | bound | % of bound | p50 ms | p99 ms | p99 others / hot ms | order violations | duplicates | peak heap MB | peak heap after GC MB | CPU s |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        results.stream().sorted(Comparator.comparing(Result::workload)).forEach(r -> System.out.printf(Locale.ROOT,
-                "| %s | %s | %d/%d%s | %.0f | %s | %s | %d | %d | %s | %d | %d | %d | %s | %.1f |%n",
-                r.workload(), r.arm(), r.handled(), r.events(), r.drained() ? "" : " (time-boxed)", r.eventsPerSecond(),
-                formatBound(r.bound()), percentOfBound(r), r.p50Ms(), r.p99Ms(),
-                r.workload().startsWith("ii") ? r.p99OthersMs() + " / " + r.p99HotMs() : "-",
-                r.orderViolations(), r.duplicates(), r.peakHeapMb(), afterGc(r), r.cpuSeconds()));
+        System.out.println(title);
+        System.out.println();
+        System.out.println("| workload | arm | events handled | events/s | bound | % of bound | CPU ms / event | KB / event | × peer events/s | × peer CPU | × peer KB | p50 ms | p99 ms | p99 others / hot ms | order violations | duplicates | peak heap after GC MB |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        results.stream().sorted(Comparator.comparing(Result::workload)).forEach(r -> {
+            Optional<Result> peer = peerOf(r, results).filter(p -> !p.arm().equals(r.arm()));
+            System.out.printf(Locale.ROOT, "| %s | %s | %d/%d%s | %.0f | %s | %s | %.3f | %.1f | %s | %s | %s | %d | %d | %s | %d | %d | %s |%n",
+                    r.workload(), r.arm(), r.handled(), r.events(), r.drained() ? "" : " (time-boxed)", r.eventsPerSecond(),
+                    formatBound(r.bound()), percentOfBound(r), r.armCpuMsPerEvent(), r.armKbPerEvent(),
+                    ratio(r.eventsPerSecond(), peer.map(Result::eventsPerSecond)),
+                    ratio(r.armCpuMsPerEvent(), peer.map(Result::armCpuMsPerEvent)),
+                    ratio(r.armKbPerEvent(), peer.map(Result::armKbPerEvent)),
+                    r.p50Ms(), r.p99Ms(), r.workload().startsWith("ii") ? r.p99OthersMs() + " / " + r.p99HotMs() : "-",
+                    r.orderViolations(), r.duplicates(), afterGc(r));
+        });
+    }
+
+    /** Per workload, the bridge against the peer in every round: the figures the goals are read from. */
+    private static void printSummary(List<Result> results) {
+        List<Result> bridge = results.stream().filter(r -> r.arm().equals(BRIDGE) && peerOf(r, results).isPresent())
+                .sorted(Comparator.comparing(Result::workload).thenComparingInt(Result::round)).toList();
+        if (bridge.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("Bridge against the peer, per round (ratios > 1: the bridge has more events/s; < 1: it uses less CPU or memory)");
+        System.out.println();
+        System.out.println("| workload | round | bridge events/s | peer events/s | × peer events/s | bridge % of bound | peer % of bound | bridge CPU ms / event | peer CPU ms / event | × peer CPU | bridge KB / event | peer KB / event | × peer KB |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (Result r : bridge) {
+            Result p = peerOf(r, results).orElseThrow();
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %s | %s | %s | %.3f | %.3f | %s | %.1f | %.1f | %s |%n",
+                    r.workload(), r.round(), r.eventsPerSecond(), p.eventsPerSecond(), ratio(r.eventsPerSecond(), Optional.of(p.eventsPerSecond())),
+                    percentOfBound(r), percentOfBound(p), r.armCpuMsPerEvent(), p.armCpuMsPerEvent(),
+                    ratio(r.armCpuMsPerEvent(), Optional.of(p.armCpuMsPerEvent())), r.armKbPerEvent(), p.armKbPerEvent(),
+                    ratio(r.armKbPerEvent(), Optional.of(p.armKbPerEvent())));
+        }
     }
 
     private static void printCeilings(List<Ceilings> ceilings) {

@@ -78,6 +78,11 @@ final class OutputWatcher implements AutoCloseable {
         }
     }
 
+    /** When each event's output was written (its record timestamp), by seq; -1 where none yet. */
+    long[] outputTimestamps() {
+        return outputTimestamps.clone();
+    }
+
     int distinct() {
         return distinct;
     }

@@ -14,6 +14,39 @@ import java.util.Random;
  */
 record Workload(String name, String description, List<Event> events, LatencyModel latency, double failOnceRate, int cap) {
 
+    /**
+     * The measured workloads, in the order they run: (v) first, as its per-event time is the chain
+     * floor of (ii)'s bound. {@code scale} divides their sizes (10 for a quick run).
+     */
+    static List<Workload> all(int scale) {
+        return List.of(
+                new Workload(Benchmark.CHAIN, "2k events of one conversation, 0 ms (the chain floor: the time each event adds between its function's replies)",
+                        zipf(2_000 / scale, 1, 1.0, 6), LatencyModel.fixed(0), 0, 1000),
+                new Workload("i-realistic", "50k events / 10k conversations (1-20 each), 200 ms, cap 1000",
+                        realistic(50_000 / scale, 10_000 / scale, 1), LatencyModel.fixed(200), 0, 1000),
+                // (i) with functions at 1 s: the same shape at a fifth of the rate, so that the 2 cores are not what limits the arms
+                new Workload("i-realistic-1s", "(i) with functions at 1 s, cap 1000",
+                        realistic(50_000 / scale, 10_000 / scale, 1), LatencyModel.fixed(1000), 0, 1000),
+                new Workload("ii-skewed", "20k events, Zipf(s=1) over 10k conversations, 10 ms, cap 1000; bound with the arm's chain floor",
+                        zipf(20_000 / scale, 10_000 / scale, 1.0, 2), LatencyModel.fixed(10), 0, 1000),
+                new Workload("iii-lognormal", "50k events / 10k conversations, lognormal 50 ms-1 s, 2% fail once, cap 1000",
+                        realistic(50_000 / scale, 10_000 / scale, 3), LatencyModel.lognormal(150, 0.6, 50, 1000), 0.02, 1000),
+                new Workload("iv-zero-latency", "50k events / 10k conversations, 0 ms, cap 1000",
+                        realistic(50_000 / scale, 10_000 / scale, 4), LatencyModel.fixed(0), 0, 1000));
+    }
+
+    /** A 200k-event backlog for the bridge alone: the heap left after collections stays bounded. */
+    static Workload heap(int scale) {
+        return new Workload("heap-200k", "200k-event backlog, 0 ms, cap 1000 (bridge only): peak heap",
+                realistic(200_000 / scale, 40_000 / scale, 5), LatencyModel.fixed(0), 0, 1000);
+    }
+
+    /** The backlog a restarted bridge finds: 20k events, 200 ms functions, cap 1000. */
+    static Workload ramp(int scale) {
+        return new Workload("ramp", "20k-event backlog, 200 ms, cap 1000, from the arm's start",
+                realistic(20_000 / scale, 4_000 / scale, 7), LatencyModel.fixed(200), 0, 1000);
+    }
+
     /** One event: seq is its position in the backlog, and is echoed by the function. */
     record Event(int seq, String convId) {
     }
@@ -146,5 +179,16 @@ record Workload(String name, String description, List<Event> events, LatencyMode
             return Double.POSITIVE_INFINITY;
         }
         return Math.min(cap / perEvent, events.size() / (busiestConversation() * perEvent));
+    }
+
+    /**
+     * The bound counting the chain floor, the time each event of one conversation adds besides its
+     * function's latency (its Kafka write and the round trips): min(cap / latency, events / (busiest
+     * conversation's events x (latency + floor))).
+     */
+    double chainBound(long retryBackoffMs, double floorSeconds) {
+        double perEvent = secondsPerEvent(retryBackoffMs);
+        double byCap = perEvent <= 0 ? Double.POSITIVE_INFINITY : cap / perEvent;
+        return Math.min(byCap, events.size() / (busiestConversation() * (perEvent + floorSeconds)));
     }
 }
