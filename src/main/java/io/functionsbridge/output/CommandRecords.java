@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -31,6 +32,14 @@ public final class CommandRecords {
             }
         }
         throw new IllegalArgumentException("the event has no " + type + " command");
+    }
+
+    /**
+     * The type (wire name) of the event's command the routes' loop is at ({@code CamelLoopIndex}):
+     * the commands in the contract's order, one by one.
+     */
+    public String commandType(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty(Exchange.LOOP_INDEX) int index) {
+        return event.getCommands().get(index).type().wireName();
     }
 
     /** The record value of one command: JSON in UTF-8 (streamed: one per command, on the hot path). */

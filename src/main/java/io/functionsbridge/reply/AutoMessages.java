@@ -93,20 +93,15 @@ public final class AutoMessages {
     /**
      * Adds the event's automatic message, first, when the function set no systemMessage and did not
      * suppress it with {@code text: []}, and the message is enabled. Chat events take no commands.
-     * Returns the types of the event's commands (wire names), in the order they are written.
+     * Returns how many commands the event has.
      */
-    public List<String> apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
+    public int apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         if (!event.isChat() && !event.isMessageSuppressed() && !event.hasSystemMessage()) {
             AutoMessage message = messages.get(event.getEventType());
             if (message != null && message.enabled() && !message.text().isEmpty()) {
                 event.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text()));
             }
         }
-        List<Command> commands = event.getCommands();
-        return switch (commands.size()) {
-            case 0 -> List.of();
-            case 1 -> List.of(commands.get(0).type().wireName());
-            default -> commands.stream().map(command -> command.type().wireName()).toList();
-        };
+        return event.getCommands().size();
     }
 }

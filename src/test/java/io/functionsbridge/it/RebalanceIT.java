@@ -12,7 +12,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** A second bridge joins the consumer group mid-run and later leaves: nothing lost, each conversation in order. */
-class RebalanceIntegrationTest {
+class RebalanceIT {
 
     @Test
     void aSecondInstanceJoiningAndLeavingLosesNothingAndKeepsOrder() {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * interleaved on one partition, are handled concurrently across conversations, and one at a time,
  * in the order written, within each.
  */
-class UnkeyedOrderIntegrationTest extends BridgeIntegrationTest {
+class UnkeyedOrderIT extends AbstractBridgeIT {
 
     private static final int CONVERSATIONS = 6;
     private static final int EVENTS_EACH = 15;

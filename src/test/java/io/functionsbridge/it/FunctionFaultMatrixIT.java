@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every way a function can fail, one case each: the attempts made, the dead-letter reason, the
  * automatic message still sent, and another conversation handled meanwhile.
  */
-class FunctionFaultMatrixIntegrationTest extends BridgeIntegrationTest {
+class FunctionFaultMatrixIT extends AbstractBridgeIT {
 
     private static final String TEN_MB = "[" + "{\"type\":\"closeConversation\"},".repeat(10 * 1024 * 1024 / 29) + "{\"type\":\"closeConversation\"}]";
     private static final AtomicInteger CONVERSATIONS = new AtomicInteger();

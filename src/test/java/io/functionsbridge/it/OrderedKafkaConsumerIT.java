@@ -19,7 +19,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The ordered-kafka consumer on a real broker: the read-ahead cap pauses fetching; commits wait for the slowest. */
-class OrderedKafkaConsumerIntegrationTest {
+class OrderedKafkaConsumerIT {
 
     @Test
     void fetchingPausesAtTheCapAndTheCommitNeverPassesAnUnfinishedRecord() throws Exception {

@@ -11,7 +11,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The broker is stopped for 10 s mid-run and started again: the bridge reconnects by itself and loses nothing. */
-class BrokerRestartIntegrationTest {
+class BrokerRestartIT {
 
     @Test
     void aTenSecondBrokerOutageLosesNoEventAndKeepsEachConversationsOrder() {

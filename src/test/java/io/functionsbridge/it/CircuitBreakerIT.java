@@ -12,7 +12,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** No retry storms: a function that keeps failing is not called while its breaker is open, then it recovers. */
-class CircuitBreakerIntegrationTest extends BridgeIntegrationTest {
+class CircuitBreakerIT extends AbstractBridgeIT {
 
     @Override
     String functionsYaml() {

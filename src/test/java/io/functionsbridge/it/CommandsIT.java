@@ -11,7 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Replies -> command routes -> command records, and what the function is sent. */
-class CommandsIntegrationTest extends BridgeIntegrationTest {
+class CommandsIT extends AbstractBridgeIT {
 
     @Override
     String functionsYaml() {

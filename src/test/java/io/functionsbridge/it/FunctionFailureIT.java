@@ -12,7 +12,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The redelivery policy, dead letters of failed calls and bad records, and the commit after them. */
-class FunctionFailureIntegrationTest extends BridgeIntegrationTest {
+class FunctionFailureIT extends AbstractBridgeIT {
 
     private static final int CLOSED_PORT = closedPort();
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * records too large to keep in the repository: each ends in its dead letter with the right reason
  * or in correct commands, and the bridge neither stops nor stalls.
  */
-class HostileInputIntegrationTest extends BridgeIntegrationTest {
+class HostileInputIT extends AbstractBridgeIT {
 
     private record Case(String name, String key, byte[] value, String expected) {
     }
@@ -105,7 +105,7 @@ class HostileInputIntegrationTest extends BridgeIntegrationTest {
     }
 
     private static byte[] bytes(String name) throws IOException {
-        try (InputStream in = HostileInputIntegrationTest.class.getResourceAsStream("/hostile/" + name)) {
+        try (InputStream in = HostileInputIT.class.getResourceAsStream("/hostile/" + name)) {
             return in.readAllBytes();
         }
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * A credential in a function's url (basic auth user info) never shows in a log line (at DEBUG),
  * an exception message, or a dead-letter header.
  */
-class SecretsIntegrationTest extends BridgeIntegrationTest {
+class SecretsIT extends AbstractBridgeIT {
 
     private static final String SECRET = "s3cr3t-Pa55word";
     private static final List<String> LOGGED = new CopyOnWriteArrayList<>();

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Content-based routing: every cbotEventType of the seeds' table to its function; chat events. */
-class EventRoutingIntegrationTest extends BridgeIntegrationTest {
+class EventRoutingIT extends AbstractBridgeIT {
 
     private static final List<String> MESSAGING_EVENTS = List.of(
             "controllerbot_messaging_new_conversation", "controllerbot_messaging_conversation_end",

@@ -17,7 +17,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** JMX: the context name, stable kebab-case route ids, all listed in the README; the outcome counts; the consumers' state. */
-class JmxIntegrationTest extends BridgeIntegrationTest {
+class JmxIT extends AbstractBridgeIT {
 
     private static final Pattern KEBAB = Pattern.compile("[a-z]+(-[a-z]+)*");
     private static final Pattern README_ROUTE = Pattern.compile("^\\| `([a-z-]+)` \\|", Pattern.MULTILINE);

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The automatic-message rules (CONTRACT §3b, §6), and skill filtering, end to end. */
-class AutoMessagesIntegrationTest extends BridgeIntegrationTest {
+class AutoMessagesIT extends AbstractBridgeIT {
 
     @Override
     String functionsYaml() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * has its outcome afterwards, and each duplicate carries the commandId of its first copy.
  * {@code -Dreliability.events=20000} runs the issue's full size (5000 by default, to fit CI).
  */
-class CrashIntegrationTest {
+class CrashIT {
 
     @Test
     void aKilledBridgeRestartedLosesNothingAndItsDuplicatesKeepTheirCommandIds() throws Exception {

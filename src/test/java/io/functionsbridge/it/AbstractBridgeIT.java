@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestInstance;
  * HTTP server standing in for the functions. Each test class gets its own bridge, topics and group.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class BridgeIntegrationTest {
+abstract class AbstractBridgeIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final Duration PATIENCE = Duration.ofSeconds(60);

@@ -15,7 +15,7 @@ import org.apache.camel.main.Main;
 import org.junit.jupiter.api.Test;
 
 /** A registry the bridge refuses stops it before it consumes anything, with one clear message. */
-class StartupIntegrationTest {
+class StartupIT {
 
     private static final String OVER_THE_LIMIT = """
             functions:
