@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -36,7 +37,11 @@ public final class FunctionCircuitBreakers {
     private long openMs = 30_000;
     private int halfOpenCalls = 3;
     private volatile CircuitBreakerRegistry registry;
-    private final Map<String, ObjectName> published = new ConcurrentHashMap<>();
+    private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
+
+    /** A function's breaker, its name in JMX, and the state last logged. */
+    private record Breaker(CircuitBreaker breaker, ObjectName name, AtomicReference<CircuitBreaker.State> logged) {
+    }
 
     /** The breaker opens when this share of the window's invocations failed (bridge.circuit-breaker.failure-rate-percent). */
     public void setFailureRatePercent(int failureRatePercent) {
@@ -89,8 +94,10 @@ public final class FunctionCircuitBreakers {
      * ("circuit open") with no attempt, and goes on to its automatic message.
      */
     public boolean permits(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        CircuitBreaker breaker = breaker(event.getFunction().id());
-        if (breaker.tryAcquirePermission()) {
+        Breaker breaker = breaker(event.getFunction().id());
+        boolean permitted = breaker.breaker().tryAcquirePermission();
+        logTransition(event.getFunction().id(), breaker);
+        if (permitted) {
             return true;
         }
         event.deadLetter(DeadLetterReason.FUNCTION_FAILED, "function " + event.getFunction().id()
@@ -100,28 +107,41 @@ public final class FunctionCircuitBreakers {
 
     /** Records how the invocation ended: failed after its retries, or answered (whatever it answered). */
     public void record(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        CircuitBreaker breaker = breaker(event.getFunction().id());
+        Breaker breaker = breaker(event.getFunction().id());
         long millis = event.getInvocationMillis();
         if (event.getDeadLetterReason() == DeadLetterReason.FUNCTION_FAILED) {
-            breaker.onError(millis, TimeUnit.MILLISECONDS, new IllegalStateException(event.getDeadLetterMessage()));
+            breaker.breaker().onError(millis, TimeUnit.MILLISECONDS, new IllegalStateException(event.getDeadLetterMessage()));
         } else {
-            breaker.onSuccess(millis, TimeUnit.MILLISECONDS);
+            breaker.breaker().onSuccess(millis, TimeUnit.MILLISECONDS);
         }
+        logTransition(event.getFunction().id(), breaker);
     }
 
     public CircuitBreaker.State state(String functionId) {
-        return breaker(functionId).getState();
+        return breaker(functionId).breaker().getState();
     }
 
-    private CircuitBreaker breaker(String functionId) {
-        CircuitBreaker breaker = registry().circuitBreaker(functionId);
-        published.computeIfAbsent(functionId, id -> publish(id, breaker));
-        return breaker;
+    private Breaker breaker(String functionId) {
+        Breaker known = breakers.get(functionId);
+        return known != null ? known : breakers.computeIfAbsent(functionId, id -> {
+            CircuitBreaker breaker = registry().circuitBreaker(id);
+            return new Breaker(breaker, publish(id, breaker), new AtomicReference<>(breaker.getState()));
+        });
+    }
+
+    /**
+     * Logs a change of the breaker's state once, when a call sees it. (A listener for resilience4j's
+     * transition events would make the breaker create an event object on every call.)
+     */
+    private static void logTransition(String functionId, Breaker breaker) {
+        CircuitBreaker.State now = breaker.breaker().getState();
+        CircuitBreaker.State was = breaker.logged().getAndSet(now);
+        if (was != now) {
+            LOG.warn("function {}: circuit breaker {} -> {}", functionId, was, now);
+        }
     }
 
     private ObjectName publish(String functionId, CircuitBreaker breaker) {
-        breaker.getEventPublisher().onStateTransition(transition -> LOG.warn("function {}: circuit breaker {}",
-                functionId, transition.getStateTransition()));
         try {
             ObjectName name = new ObjectName("io.functionsbridge:type=CircuitBreaker,function=" + ObjectName.quote(functionId));
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -139,7 +159,7 @@ public final class FunctionCircuitBreakers {
     /** Takes the breakers out of JMX (the bridge is stopping). */
     public void unregister() {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        published.values().forEach(name -> {
+        breakers.values().stream().map(Breaker::name).forEach(name -> {
             try {
                 if (name != null && server.isRegistered(name)) {
                     server.unregisterMBean(name);
@@ -148,7 +168,7 @@ public final class FunctionCircuitBreakers {
                 LOG.debug("could not unregister {}: {}", name, e.toString());
             }
         });
-        published.clear();
+        breakers.clear();
     }
 
     /** The JMX view of one breaker. */

@@ -1,14 +1,18 @@
 package io.functionsbridge.reply;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
 import io.functionsbridge.domain.DeadLetterReason;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.ExchangeProperty;
@@ -25,72 +29,74 @@ public final class ReplyNormalizer {
 
     private final ObjectMapper mapper = new ObjectMapper();
 
-    /** Normalises the reply of a function that answered 2xx. */
+    /** Normalises the reply of a function that answered 2xx (read in one streaming pass). */
     public NormalizedReply normalize(byte[] body) {
         if (body == null || isBlank(body)) {
             return NormalizedReply.empty();
         }
-        JsonNode root;
-        try {
-            root = mapper.readTree(body);
+        try (JsonParser parser = mapper.createParser(body)) {
+            JsonToken root = parser.nextToken();
+            if (root == null || root == JsonToken.VALUE_NULL) {
+                return NormalizedReply.empty();
+            }
+            if (root == JsonToken.START_OBJECT || root == JsonToken.START_ARRAY) {
+                return normalizeCommands(parser, root == JsonToken.START_ARRAY);
+            }
+            return NormalizedReply.unusable("the reply is a JSON " + kind(root) + ", neither an array, an object nor null");
         } catch (JsonProcessingException e) {
             return NormalizedReply.unusable("the reply is not JSON: " + DeadLetterReason.shorten(e.getOriginalMessage()));
         } catch (IOException e) {
             return NormalizedReply.unusable("the reply could not be read: " + DeadLetterReason.shorten(e.getMessage()));
         }
-        if (root == null || root.isNull() || root.isMissingNode()) {
-            return NormalizedReply.empty();
-        }
-        if (root.isObject()) {
-            return normalizeCommands(List.of(root));
-        }
-        if (root.isArray()) {
-            List<JsonNode> items = new ArrayList<>();
-            root.forEach(items::add);
-            return normalizeCommands(items);
-        }
-        return NormalizedReply.unusable("the reply is a JSON " + root.getNodeType().name().toLowerCase()
-                + ", neither an array, an object nor null");
     }
 
-    private NormalizedReply normalizeCommands(List<JsonNode> items) {
+    /** A command as the reply has it: each field's text when it is a string, else its JSON tree, or absent. */
+    private static final class Item {
+        Object type;
+        Object text;
+        Object skillId;
+        Object agentId;
+    }
+
+    /** Reads the commands: the array's items, or the single object the parser is at. */
+    private NormalizedReply normalizeCommands(JsonParser parser, boolean array) throws IOException {
         Map<Command.Type, Command> firstOfType = new EnumMap<>(Command.Type.class);
-        List<Command.Type> seen = new ArrayList<>();
+        EnumSet<Command.Type> seen = EnumSet.noneOf(Command.Type.class);
         List<String> problems = new ArrayList<>();
         List<String> ignored = new ArrayList<>();
         boolean suppressed = false;
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode item = items.get(i);
+        int i = 0;
+        for (JsonToken token = array ? parser.nextToken() : JsonToken.START_OBJECT; token != null && token != JsonToken.END_ARRAY;
+                token = array ? parser.nextToken() : null, i++) {
             String where = "command " + i;
-            if (!item.isObject()) {
+            if (token != JsonToken.START_OBJECT) {
+                parser.skipChildren();
                 problems.add(where + " is not an object");
                 continue;
             }
-            JsonNode typeNode = item.get("type");
-            Command.Type type = typeNode != null && typeNode.isTextual() ? Command.Type.fromWireName(typeNode.asText()) : null;
+            Item item = readItem(parser);
+            Command.Type type = item.type instanceof String text ? Command.Type.fromWireName(text) : null;
             if (type == null) {
-                problems.add(where + " has unknown type " + (typeNode == null ? "(none)" : DeadLetterReason.shorten(typeNode.toString())));
+                problems.add(where + " has unknown type " + (item.type == null ? "(none)" : DeadLetterReason.shorten(json(item.type))));
                 continue;
             }
-            if (seen.contains(type)) {
+            if (!seen.add(type)) {
                 ignored.add(where + " (" + type.wireName() + ")");
                 continue;
             }
-            seen.add(type);
             switch (type) {
                 case SYSTEM_MESSAGE -> {
-                    JsonNode text = item.get("text");
-                    if (text != null && text.isArray() && text.isEmpty()) {
+                    if (item.text instanceof JsonNode text && text.isArray() && text.isEmpty()) {
                         suppressed = true;
-                    } else if (text != null && text.isTextual() && !text.asText().isEmpty()) {
-                        firstOfType.put(type, Command.systemMessage(Command.Origin.FUNCTION, text.asText()));
+                    } else if (item.text instanceof String text && !text.isEmpty()) {
+                        firstOfType.put(type, Command.systemMessage(Command.Origin.FUNCTION, text));
                     } else {
                         problems.add(where + " is a systemMessage without text");
                     }
                 }
                 case TRANSFER -> {
-                    String skillId = id(item.get("skillId"));
-                    String agentId = id(item.get("agentId"));
+                    String skillId = id(item.skillId);
+                    String agentId = id(item.agentId);
                     if (skillId == null && agentId == null) {
                         problems.add(where + " is a transfer with neither skillId nor agentId");
                     } else {
@@ -101,6 +107,41 @@ public final class ReplyNormalizer {
             }
         }
         return new NormalizedReply(new ArrayList<>(firstOfType.values()), suppressed, problems, ignored);
+    }
+
+    /** Reads the fields of the command object the parser is at (a later duplicate wins, as in a JSON tree). */
+    private static Item readItem(JsonParser parser) throws IOException {
+        Item item = new Item();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken token = parser.nextToken();
+            switch (field) {
+                case "type" -> item.type = value(parser, token);
+                case "text" -> item.text = value(parser, token);
+                case "skillId" -> item.skillId = value(parser, token);
+                case "agentId" -> item.agentId = value(parser, token);
+                default -> parser.skipChildren();
+            }
+        }
+        return item;
+    }
+
+    /** A string's text, or any other value as a tree (they are rare: only to be described or tested). */
+    private static Object value(JsonParser parser, JsonToken token) throws IOException {
+        return token == JsonToken.VALUE_STRING ? parser.getText() : parser.readValueAsTree();
+    }
+
+    private String json(Object value) {
+        return value instanceof String text ? TextNode.valueOf(text).toString() : value.toString();
+    }
+
+    private static String kind(JsonToken token) {
+        return switch (token) {
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            default -> token.name().toLowerCase();
+        };
     }
 
     /**
@@ -125,12 +166,10 @@ public final class ReplyNormalizer {
         }
     }
 
-    private static String id(JsonNode node) {
-        if (node == null || node.isNull() || node.isContainerNode()) {
-            return null;
-        }
-        String text = node.asText();
-        return text.isBlank() ? null : text;
+    private static String id(Object value) {
+        String text = value instanceof String string ? string
+                : value instanceof JsonNode node && !node.isNull() && !node.isContainerNode() ? node.asText() : null;
+        return text == null || text.isBlank() ? null : text;
     }
 
     private static boolean isBlank(byte[] body) {
