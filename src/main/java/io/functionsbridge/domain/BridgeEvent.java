@@ -2,6 +2,7 @@ package io.functionsbridge.domain;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -124,7 +125,7 @@ public final class BridgeEvent {
 
     /** The payload object's JSON, as the record holds it (the whole value, or the envelope's payload). */
     public byte[] getPayload() {
-        return java.util.Arrays.copyOfRange(value, payloadStart, payloadEnd);
+        return Arrays.copyOfRange(value, payloadStart, payloadEnd);
     }
 
     /** Where the payload object starts in the value. */

@@ -11,9 +11,12 @@ import io.functionsbridge.domain.RegistryException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -137,9 +140,8 @@ public final class FunctionRegistry {
         String authorization = null;
         if (isHttpUrl(url) && URI.create(url).getRawUserInfo() != null) {
             URI uri = URI.create(url);
-            authorization = "Basic " + java.util.Base64.getEncoder().encodeToString(
-                    java.net.URLDecoder.decode(uri.getRawUserInfo(), java.nio.charset.StandardCharsets.UTF_8)
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            authorization = "Basic " + Base64.getEncoder().encodeToString(
+                    URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
             url = withoutCredentials(url);
         }
         String state = text(node, "state");

@@ -119,11 +119,16 @@ public final class Benchmark {
                 }
             }
             int run = 0;
-            // every arm runs once before anything is measured, so that no arm pays for the JIT alone
+            // every arm runs twice (in turn, then in reverse) before anything is measured, so that no arm
+            // pays for the JIT alone, and neither is measured right after its own warm-up only
             int warmupEvents = Integer.getInteger("bench.warmup", 30_000) / scale;
             Workload warmup = new Workload("warmup", "warm-up", Workload.realistic(warmupEvents, Math.max(1, warmupEvents / 5), 9),
                     Workload.LatencyModel.fixed(0), 0, 1000);
-            for (Arm arm : arms) {
+            List<Arm> warmupOrder = new ArrayList<>(arms);
+            List<Arm> reversed = new ArrayList<>(arms);
+            java.util.Collections.reverse(reversed);
+            warmupOrder.addAll(reversed);
+            for (Arm arm : warmupOrder) {
                 boolean timeBoxed = arm instanceof NaiveCamelArm;
                 Result result = run(bootstrap, server, arm, warmup, 0, "w" + run++, timeBoxed ? naiveSeconds / 2 : 120);
                 System.out.println("  warm-up: " + line(result));

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class OrderedKafkaConsumerIT {
                     from("ordered-kafka:" + topic + "?groupId=" + group + "&maxInFlight=2&maxBuffered=5&commitIntervalMs=50")
                             .routeId("gated")
                             .process(exchange -> {
-                                long offset = exchange.getMessage().getHeader("kafka.OFFSET", Long.class);
+                                long offset = exchange.getMessage().getHeader(KafkaConstants.OFFSET, Long.class);
                                 started.add(offset);
                                 gates.get(offset).await(30, TimeUnit.SECONDS);
                             });

@@ -10,8 +10,10 @@ import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.SourceIds;
 import io.functionsbridge.event.EventReader;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.junit.jupiter.api.Test;
 
 class CommandRecordsTest {
@@ -61,10 +63,10 @@ class CommandRecordsTest {
         BridgeEvent event = event(7);
         event.getCommands().add(Command.systemMessage(Command.Origin.FUNCTION, "hello"));
         event.getCommands().add(Command.closeConversation());
-        Map<String, Object> headers = new java.util.HashMap<>(Map.of("Authorization", "Bearer x", "kafka.KEY", "old"));
+        Map<String, Object> headers = new HashMap<>(Map.of("Authorization", "Bearer x", KafkaConstants.KEY, "old"));
         JsonNode record = mapper.readTree(records.toRecord(event, "closeConversation", headers));
         assertThat(record.path("type").asText()).isEqualTo("closeConversation");
-        assertThat(headers).containsExactly(Map.entry("kafka.KEY", "conv-1"));
+        assertThat(headers).containsExactly(Map.entry(KafkaConstants.KEY, "conv-1"));
     }
 
     @Test
