@@ -106,7 +106,7 @@ public final class Benchmark {
             System.out.printf("functions-bridge benchmark%s: broker %s, function %s, %d cores, %d round(s), arms %s%n",
                     quick ? " (quick)" : "", bootstrap, server.url(), Runtime.getRuntime().availableProcessors(), rounds,
                     arms.stream().map(Arm::name).toList());
-            boolean ramp = only.isEmpty() || only.startsWith("ramp");
+            boolean ramp = selected(only, "ramp");
             Workload rampWorkload = Workload.ramp(scale);
             if (ramp) {
                 // cold: each arm in a JVM of its own, started on the backlog (nothing compiled yet)
@@ -141,7 +141,7 @@ public final class Benchmark {
                 }
                 System.out.printf("%nround %d of %d: %s%n", round, rounds, order.stream().map(Arm::name).toList());
                 for (Workload workload : workloads) {
-                    if (!only.isEmpty() && !workload.name().startsWith(only)) {
+                    if (!selected(only, workload.name())) {
                         continue;
                     }
                     Ceilings ceiling = Ceilings.of(workload);
@@ -167,7 +167,7 @@ public final class Benchmark {
                 ramps.add(curve);
                 System.out.println("  " + curve.line());
             }
-            if (only.isEmpty() || heap.name().startsWith(only)) {
+            if (selected(only, heap.name())) {
                 System.out.printf("%n%s: %s%n", heap.name(), heap.description());
                 Result heapResult = run(bootstrap, server, new BridgeArm(), heap, 1, "r" + run, drainLimitSeconds(heap));
                 results.add(heapResult);
@@ -194,6 +194,11 @@ public final class Benchmark {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
         System.out.println("\nwritten: " + out.toAbsolutePath());
         System.exit(0);
+    }
+
+    /** Whether -Dbench.only (name prefixes, comma-separated; empty: everything) selects that workload. */
+    private static boolean selected(String only, String workload) {
+        return only.isEmpty() || Stream.of(only.split(",")).anyMatch(prefix -> workload.startsWith(prefix.strip()));
     }
 
     static void quietLogs() {
