@@ -40,11 +40,8 @@ final class Ramp {
 
     /** Starts the arm in a new JVM on the workload's backlog, and measures its first seconds. */
     static Curve cold(String bootstrap, BenchFunctionServer server, Arm arm, Workload workload, String prefix) throws Exception {
-        String in = "bench-" + prefix + "-ramp-in";
+        String in = backlog(bootstrap, server, workload, prefix);
         String out = "bench-" + prefix + "-ramp-out";
-        Benchmark.createTopics(bootstrap, in, out);
-        Benchmark.writeBacklog(bootstrap, in, workload);
-        server.serve(workload);
         Path log = Path.of("target", "bench", "ramp-" + prefix + ".log");
         Files.createDirectories(log.getParent());
         try (OutputWatcher watcher = new OutputWatcher(bootstrap, out, workload)) {
@@ -71,17 +68,23 @@ final class Ramp {
 
     /** Starts the arm in this JVM on the workload's backlog, and measures its first seconds. */
     static Curve warm(String bootstrap, BenchFunctionServer server, Arm arm, Workload workload, String prefix) throws Exception {
-        String in = "bench-" + prefix + "-ramp-in";
+        String in = backlog(bootstrap, server, workload, prefix);
         String out = "bench-" + prefix + "-ramp-out";
-        Benchmark.createTopics(bootstrap, in, out);
-        Benchmark.writeBacklog(bootstrap, in, workload);
-        server.serve(workload);
         try (OutputWatcher watcher = new OutputWatcher(bootstrap, out, workload)) {
             long start = System.currentTimeMillis();
             try (Arm.Running running = arm.start(bootstrap, in, out, server.url(), workload)) {
                 return measure(watcher, arm.name(), "warm", workload, start);
             }
         }
+    }
+
+    /** The ramp's topics, its backlog written to the input topic (returned), and the function serving it. */
+    private static String backlog(String bootstrap, BenchFunctionServer server, Workload workload, String prefix) throws Exception {
+        String in = "bench-" + prefix + "-ramp-in";
+        Benchmark.createTopics(bootstrap, in, "bench-" + prefix + "-ramp-out");
+        Benchmark.writeBacklog(bootstrap, in, workload);
+        server.serve(workload);
+        return in;
     }
 
     /** Waits until the backlog is drained or the curve's seconds have passed, then reads the curve. */
