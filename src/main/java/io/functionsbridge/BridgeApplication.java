@@ -14,7 +14,7 @@ import org.apache.camel.util.ObjectHelper;
  */
 public final class BridgeApplication {
 
-    /** The configuration file, in the working folder (CONTRACT §1). */
+    /** The configuration file, in the working folder (docs/contract.md). */
     public static final String PROPERTIES_LOCATION = "file:application.properties";
 
     private BridgeApplication() {

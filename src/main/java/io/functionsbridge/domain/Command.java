@@ -1,7 +1,7 @@
 package io.functionsbridge.domain;
 
 /**
- * A command to execute in the conversation (CONTRACT §6).
+ * A command to execute in the conversation (docs/contract.md).
  *
  * @param text    the message of a systemMessage
  * @param skillId the target skill of a transfer, if any

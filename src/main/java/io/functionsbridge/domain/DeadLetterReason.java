@@ -1,6 +1,6 @@
 package io.functionsbridge.domain;
 
-/** The {@code bridgeErrorReason} header values of dead letters (CONTRACT §7). */
+/** The {@code bridgeErrorReason} header values of dead letters (docs/contract.md). */
 public enum DeadLetterReason {
     MALFORMED_JSON,
     MISSING_EVENT_TYPE,

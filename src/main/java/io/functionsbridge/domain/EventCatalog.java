@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The Functions events the bridge knows, with their lambda limits (CONTRACT §3, seeds' overview).
+ * The Functions events the bridge knows, with their lambda limits (docs/contract.md, seeds' overview).
  *
  * <p>Which {@code cbotEventType} maps to which event is routing, and lives in
  * {@code routes/conversation-events.camel.yaml}; this catalogue holds what the registry needs to

@@ -3,7 +3,7 @@ package io.functionsbridge.domain;
 import java.util.List;
 
 /**
- * One function of the registry (CONTRACT §3).
+ * One function of the registry (docs/contract.md).
  *
  * @param url           where it is called, without credentials
  * @param skills        the skills it is invoked for; empty means every skill

@@ -19,7 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
- * Reads each record once, on the way in, into a {@link BridgeEvent} (CONTRACT §4): the
+ * Reads each record once, on the way in, into a {@link BridgeEvent} (docs/contract.md): the
  * {@code reader} of the {@code ordered-kafka} consumers. A record it cannot read becomes an event
  * refused with its dead-letter reason; reading never fails.
  *

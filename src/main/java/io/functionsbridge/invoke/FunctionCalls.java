@@ -32,7 +32,7 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
 
 /**
- * One attempt of a function call (CONTRACT §5), on a non-blocking HTTP client: {@code POST} to the
+ * One attempt of a function call (docs/contract.md), on a non-blocking HTTP client: {@code POST} to the
  * event's function url with the envelope, {@code Content-Type: application/json},
  * {@code X-Request-ID} and, for a url that carried credentials, {@code Authorization}, within the
  * function's per-attempt timeout (connect and reply). No message header travels to the function,

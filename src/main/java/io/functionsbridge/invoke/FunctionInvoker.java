@@ -12,7 +12,7 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.util.ObjectHelper;
 
 /**
- * What the function call needs besides the HTTP endpoint (CONTRACT §5): the envelope, a request id
+ * What the function call needs besides the HTTP endpoint (docs/contract.md): the envelope, a request id
  * that stays the same over retries, the timeout, the attempt count, and which failures are retried.
  * The call itself and its redelivery policy are in {@code routes/function-invocation.camel.yaml}.
  */

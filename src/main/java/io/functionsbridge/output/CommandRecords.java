@@ -14,7 +14,7 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
 import org.apache.camel.component.kafka.KafkaConstants;
 
-/** Writes the command records of the commands topic (CONTRACT §6). */
+/** Writes the command records of the commands topic (docs/contract.md). */
 public final class CommandRecords {
 
     private final JsonFactory json = new JsonFactory();

@@ -6,7 +6,7 @@ import io.functionsbridge.domain.RejectedEventException;
 import org.apache.camel.ExchangeException;
 import org.apache.camel.ExchangeProperty;
 
-/** Records why an event ends in the dead letter topic (CONTRACT §7); the record is written by the routes. */
+/** Records why an event ends in the dead letter topic (docs/contract.md); the record is written by the routes. */
 public final class DeadLetters {
 
     /** Whether the event ends in a dead letter (besides any commands). */

@@ -28,7 +28,7 @@ import org.apache.camel.ExchangeProperty;
 
 /**
  * The deployed functions, loaded from {@code functions.yaml} and validated as a whole at start
- * (CONTRACT §3): an unknown event, a repeated id, a non-http(s) url or more deployed functions on an
+ * (docs/contract.md): an unknown event, a repeated id, a non-http(s) url or more deployed functions on an
  * event than its limit refuse the whole file.
  */
 public final class FunctionRegistry {

@@ -17,7 +17,7 @@ import java.util.Optional;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * The account's automatic messages by {@code cbotEventType} (CONTRACT §3b), and the rule that
+ * The account's automatic messages by {@code cbotEventType} (docs/contract.md), and the rule that
  * sends one when the function sets no message (§6).
  */
 public final class AutoMessages {

@@ -18,7 +18,7 @@ import java.util.Map;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * Turns a function's reply body into the commands to execute (CONTRACT §5, §6).
+ * Turns a function's reply body into the commands to execute (docs/contract.md).
  *
  * <p>A reply is a JSON array of commands, a single command object, {@code []}, {@code null} or
  * empty. Only the first command of each type counts: if that one is invalid (unknown type, a

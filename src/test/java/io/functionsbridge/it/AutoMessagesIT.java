@@ -8,7 +8,7 @@ import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The automatic-message rules (CONTRACT §3b, §6), and skill filtering, end to end. */
+/** The automatic-message rules (docs/contract.md), and skill filtering, end to end. */
 class AutoMessagesIT extends AbstractBridgeIT {
 
     @Override

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * CONTRACT §4: a record without a key belongs to the conversation its value names, and is ordered
+ * docs/contract.md: a record without a key belongs to the conversation its value names, and is ordered
  * with that conversation's keyed records. Keyed and unkeyed events of several conversations,
  * interleaved on one partition, are handled concurrently across conversations, and one at a time,
  * in the order written, within each.
