@@ -23,7 +23,7 @@ import java.util.function.Function;
 public final class LocalFunctionServer implements AutoCloseable {
 
     /** A request as the function received it. */
-    public record Request(String path, Map<String, List<String>> headers, String body, long receivedMillis) {
+    public record Request(String path, String query, Map<String, List<String>> headers, String body, long receivedMillis) {
 
         public String header(String name) {
             for (Map.Entry<String, List<String>> header : headers.entrySet()) {
@@ -132,7 +132,8 @@ public final class LocalFunctionServer implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Request request = new Request(path, Map.copyOf(exchange.getRequestHeaders()), body, System.currentTimeMillis());
+            Request request = new Request(path, exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()), body,
+                    System.currentTimeMillis());
             List<Request> seen = requests.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>());
             int previousCalls;
             synchronized (seen) {

@@ -11,23 +11,34 @@ import java.util.List;
  * @param authorization the {@code Authorization} header value, from credentials in the registry's url
  *                      ({@code https://user:password@host/...}), or {@code null}; it never appears in
  *                      an endpoint uri, a log line or a message
+ * @param auth          {@code none}: the function takes no OAuth2 token; {@code null}: it does, when the
+ *                      bridge has a token endpoint
  */
 public record FunctionDefinition(
         String id, String name, String event, String url, boolean deployed, List<String> skills, Integer timeoutMs,
-        String authorization) {
+        String authorization, String auth) {
+
+    /** The registry value of {@code auth} that opts a function out of OAuth2. */
+    public static final String NO_AUTH = "none";
 
     public FunctionDefinition {
         skills = skills == null ? List.of() : List.copyOf(skills);
     }
 
     public FunctionDefinition(String id, String name, String event, String url, boolean deployed, List<String> skills, Integer timeoutMs) {
-        this(id, name, event, url, deployed, skills, timeoutMs, null);
+        this(id, name, event, url, deployed, skills, timeoutMs, null, null);
+    }
+
+    /** Whether calls to it carry the bridge's OAuth2 token: not when it opts out, nor when its url carries its own credentials. */
+    public boolean takesToken() {
+        return !NO_AUTH.equals(auth) && authorization == null;
     }
 
     @Override
     public String toString() {
         return "FunctionDefinition[id=" + id + ", name=" + name + ", event=" + event + ", url=" + url + ", deployed=" + deployed
-                + ", skills=" + skills + ", timeoutMs=" + timeoutMs + (authorization == null ? "" : ", authorization=***") + "]";
+                + ", skills=" + skills + ", timeoutMs=" + timeoutMs + (authorization == null ? "" : ", authorization=***")
+                + (auth == null ? "" : ", auth=" + auth) + "]";
     }
 
     /** Whether this function is invoked for a conversation of that skill ({@code null}: not known). */

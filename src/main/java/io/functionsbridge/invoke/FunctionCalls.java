@@ -60,6 +60,7 @@ public final class FunctionCalls {
     private static final byte[] NO_BODY = new byte[0];
 
     private FunctionInvoker invoker;
+    private FunctionTokens tokens = new FunctionTokens();
     private WebClientOptions clientOptions = new WebClientOptions();
     private int maxReplyBytes = 1_048_576;
     private long minDelayMs = 200;
@@ -78,6 +79,11 @@ public final class FunctionCalls {
             return new Target(ssl, uri.getHost(), uri.getPort() != -1 ? uri.getPort() : ssl ? 443 : 80,
                     uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery());
         }
+    }
+
+    /** The OAuth2 token of the calls (none when it has no token url). */
+    public void setTokens(FunctionTokens tokens) {
+        this.tokens = tokens;
     }
 
     /** Counts the attempts and gives the envelope, request id and timeout. */
@@ -109,6 +115,7 @@ public final class FunctionCalls {
     public void start() {
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
         client = WebClient.create(vertx, clientOptions);
+        tokens.use(client);
     }
 
     /** Closes the client and its connections. */
@@ -123,11 +130,26 @@ public final class FunctionCalls {
 
     /**
      * Makes one attempt: completes with the reply's body (empty when it has none) on a 2xx; fails
-     * with the cause otherwise.
+     * with the cause otherwise. With OAuth2, the attempt carries the bridge's token; a function
+     * that answers 401 gets the attempt once more with a new token (not counted as a retry).
      */
     public CompletionStage<byte[]> call(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Headers Map<String, Object> headers) {
         // a delay asked for by an earlier attempt's Retry-After was for that retry only
         headers.remove(Exchange.REDELIVERY_DELAY);
+        if (!tokens.isEnabled() || !event.getFunction().takesToken()) {
+            return send(event, null, headers);
+        }
+        return tokens.token().thenCompose(token -> send(event, token, headers).handle((reply, failure) -> {
+            if (failure instanceof FunctionCallException refused && refused.status() == 401) {
+                tokens.refused(token);
+                return tokens.token().thenCompose(renewed -> send(event, renewed, headers));
+            }
+            return failure == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<byte[]>failedFuture(failure);
+        }).thenCompose(reply -> reply));
+    }
+
+    /** One HTTP request to the event's function, with that bearer token, if any. */
+    private CompletableFuture<byte[]> send(BridgeEvent event, String token, Map<String, Object> headers) {
         byte[] envelope = invoker.attempt(event);
         FunctionDefinition function = event.getFunction();
         Target target = targets.computeIfAbsent(function.url(), Target::of);
@@ -140,6 +162,8 @@ public final class FunctionCalls {
         requestHeaders.set(REQUEST_ID, event.getRequestId());
         if (function.authorization() != null) {
             requestHeaders.set(AUTHORIZATION, function.authorization());
+        } else if (token != null) {
+            requestHeaders.set(AUTHORIZATION, "Bearer " + token);
         }
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
         request.as(new CappedCodec(maxReplyBytes)).sendBuffer(Buffer.buffer(envelope)).onComplete(result -> {

@@ -13,7 +13,9 @@ import org.apache.camel.util.ObjectHelper;
 
 /**
  * What the function call needs besides the HTTP endpoint (docs/contract.md): the envelope, a request id
- * that stays the same over retries, the timeout, the attempt count, and which failures are retried.
+ * that stays the same over retries, the timeout, the attempt count, and which failures are retried
+ * (a token endpoint that cannot give a token counts as the function's failure: retried when it could
+ * not be reached or failed, not when it refused the client credentials).
  * The call itself and its redelivery policy are in {@code routes/function-invocation.camel.yaml}.
  */
 public final class FunctionInvoker {
@@ -92,6 +94,10 @@ public final class FunctionInvoker {
         if (ObjectHelper.getException(ReplyTooLargeException.class, failure) != null) {
             return false;
         }
+        TokenEndpointException noToken = ObjectHelper.getException(TokenEndpointException.class, failure);
+        if (noToken != null) {
+            return noToken.isRetryable();
+        }
         Integer status = httpStatus(failure);
         if (status == null) {
             return true;
@@ -102,8 +108,9 @@ public final class FunctionInvoker {
     /** The retries are exhausted: {@code FUNCTION_FAILED}. */
     public void failed(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
         event.invocationEnded();
+        int attempts = event.getAttempts();
         event.deadLetter(DeadLetterReason.FUNCTION_FAILED, describe(event, failure)
-                + " (after " + event.getAttempts() + " attempt" + (event.getAttempts() == 1 ? "" : "s") + ")");
+                + (attempts == 0 ? "" : " (after " + attempts + " attempt" + (attempts == 1 ? "" : "s") + ")"));
     }
 
     /**
@@ -122,6 +129,10 @@ public final class FunctionInvoker {
 
     private String describe(BridgeEvent event, Exception failure) {
         String function = "function " + event.getFunction().id();
+        TokenEndpointException noToken = ObjectHelper.getException(TokenEndpointException.class, failure);
+        if (noToken != null) {
+            return function + " not called: " + noToken.getMessage();
+        }
         Integer status = httpStatus(failure);
         if (status != null) {
             return function + " answered HTTP " + status;

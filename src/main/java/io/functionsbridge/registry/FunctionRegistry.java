@@ -169,7 +169,11 @@ public final class FunctionRegistry {
                 timeoutMs = timeout.asInt();
             }
         }
-        return new FunctionDefinition(id, text(node, "name"), event, url, "deployed".equals(state), skills, timeoutMs, authorization);
+        String auth = text(node, "auth");
+        if (auth != null && !FunctionDefinition.NO_AUTH.equals(auth)) {
+            problems.add(label + " has auth '" + auth + "' (none, or leave it out for the bridge's OAuth2 token)");
+        }
+        return new FunctionDefinition(id, text(node, "name"), event, url, "deployed".equals(state), skills, timeoutMs, authorization, auth);
     }
 
     private static void checkLimits(List<FunctionDefinition> functions, EventCatalog catalog, List<String> problems) {

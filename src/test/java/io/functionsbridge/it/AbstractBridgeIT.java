@@ -7,6 +7,7 @@ import io.functionsbridge.output.OutcomeLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +31,7 @@ abstract class AbstractBridgeIT {
     LocalFunctionServer functions;
     RunningBridge bridge;
 
-    /** The registry YAML; {@code %URL%} stands for the local function server's base url. */
+    /** The registry YAML; {@code %URL%} stands for the local function server's base url (in {@link #properties()} too). */
     abstract String functionsYaml();
 
     String autoMessagesYaml() {
@@ -52,7 +53,9 @@ abstract class AbstractBridgeIT {
         serveFunctions(functions);
         String registry = functionsYaml().replace("%URL%", "http://127.0.0.1:" + functions.port())
                 .replace("%PORT%", String.valueOf(functions.port()));
-        bridge = RunningBridge.start(kafka, registry, autoMessagesYaml(), properties());
+        Map<String, String> properties = new HashMap<>();
+        properties().forEach((key, value) -> properties.put(key, value.replace("%URL%", "http://127.0.0.1:" + functions.port())));
+        bridge = RunningBridge.start(kafka, registry, autoMessagesYaml(), properties);
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -104,6 +106,22 @@ final class KafkaRecords implements AutoCloseable {
 
     long send(String topic, String key, String value) {
         return send(topic, key, value, Map.of());
+    }
+
+    /** Writes records (key, value) in this order, then waits for them all to be acknowledged. */
+    void sendAll(String topic, List<Map.Entry<String, String>> records) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (Map.Entry<String, String> record : records) {
+            sent.add(producer.send(new ProducerRecord<>(topic, record.getKey() == null ? null : record.getKey().getBytes(StandardCharsets.UTF_8),
+                    record.getValue().getBytes(StandardCharsets.UTF_8))));
+        }
+        try {
+            for (Future<RecordMetadata> future : sent) {
+                future.get();
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot write to " + topic, e);
+        }
     }
 
     /** Everything on the topic so far (single partition), read from the beginning. */

@@ -63,6 +63,21 @@ class FunctionRegistryTest {
     }
 
     @Test
+    void aFunctionOptsOutOfOAuth2WithAuthNoneAndAUrlWithCredentialsTakesNoToken() throws IOException {
+        FunctionRegistry registry = parse("functions:\n"
+                + function("open", "controllerbot_messaging_ttr", "http://h/open", "deployed", "    auth: none\n")
+                + function("default", "controllerbot_messaging_conversation_end", "https://h/api/account/1/lambdas/x/invoke?v=1", "deployed", "")
+                + function("basic", "controllerbot_messaging_conversation_idle", "https://svc:pw@h/basic", "deployed", ""));
+        assertThat(registry.find("controllerbot_messaging_ttr", null)).map(FunctionDefinition::takesToken).contains(false);
+        assertThat(registry.find("controllerbot_messaging_conversation_end", null)).map(FunctionDefinition::takesToken).contains(true);
+        assertThat(registry.find("controllerbot_messaging_conversation_end", null)).map(FunctionDefinition::url)
+                .contains("https://h/api/account/1/lambdas/x/invoke?v=1");
+        assertThat(registry.find("controllerbot_messaging_conversation_idle", null)).map(FunctionDefinition::takesToken).contains(false);
+        assertThatThrownBy(() -> parse("functions:\n" + function("x", "controllerbot_messaging_ttr", "http://h/x", "deployed", "    auth: basic\n")))
+                .hasMessageContaining("function x has auth 'basic'");
+    }
+
+    @Test
     void refusesMoreDeployedFunctionsThanTheLimitNamingTheEventAndIds() throws IOException {
         assertThatThrownBy(() -> parse("functions:\n"
                 + function("f1", "controllerbot_messaging_new_conversation", "http://h/1", "deployed", "")
