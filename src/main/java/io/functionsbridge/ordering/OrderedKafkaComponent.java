@@ -2,7 +2,10 @@ package io.functionsbridge.ordering;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.camel.Component;
 import org.apache.camel.Endpoint;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -10,13 +13,31 @@ import org.apache.camel.support.DefaultComponent;
  * concurrently across keys and in order within a key, commits each partition only up to its lowest
  * unfinished record, and stops fetching while its read-ahead is full. See {@link OrderedKafkaConsumer}.
  *
- * <p>Connection settings are set once here ({@code brokers}, {@code consumerProperties}); the
- * endpoint takes the group and the limits.
+ * <p>Its connection settings are the camel-kafka component's ({@code camel.component.kafka.*}:
+ * brokers, security protocol, SASL, SSL, additional properties), so that one configuration secures
+ * every Kafka connection of an application; {@code brokers} and {@code consumerProperties} set here
+ * override them. The endpoint takes the group and the limits.
  */
 public class OrderedKafkaComponent extends DefaultComponent {
 
-    private String brokers = "localhost:9092";
+    private String brokers;
+    private String kafkaComponent = "kafka";
     private Map<String, Object> consumerProperties = new HashMap<>();
+
+    /** The camel-kafka component whose settings the consumers take (its name, {@code kafka} by default). */
+    public String getKafkaComponent() {
+        return kafkaComponent;
+    }
+
+    public void setKafkaComponent(String kafkaComponent) {
+        this.kafkaComponent = kafkaComponent;
+    }
+
+    /** The camel-kafka component's configuration, or {@code null} when there is no such component. */
+    KafkaConfiguration sharedConfiguration() {
+        Component kafka = getCamelContext().getComponent(kafkaComponent);
+        return kafka instanceof KafkaComponent component ? component.getConfiguration() : null;
+    }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -25,7 +46,7 @@ public class OrderedKafkaComponent extends DefaultComponent {
         return endpoint;
     }
 
-    /** Bootstrap servers. */
+    /** Bootstrap servers; unset: the camel-kafka component's. */
     public String getBrokers() {
         return brokers;
     }
@@ -34,7 +55,7 @@ public class OrderedKafkaComponent extends DefaultComponent {
         this.brokers = brokers;
     }
 
-    /** Extra Kafka consumer settings (security, timeouts...), passed as they are. */
+    /** Extra Kafka consumer settings, passed as they are, over the camel-kafka component's. */
     public Map<String, Object> getConsumerProperties() {
         return consumerProperties;
     }

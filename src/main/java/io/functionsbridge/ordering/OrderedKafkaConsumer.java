@@ -20,6 +20,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.CamelThreadFactory;
@@ -31,6 +32,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -69,6 +71,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     private volatile boolean polling;
     private volatile boolean paused;
     private long lastCommit;
+    // the authentication failure last logged (poll thread), null once Kafka accepts the consumer
+    private String authenticationProblem;
     // written by the poll thread, read by JMX
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
 
@@ -157,17 +161,31 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         return new TreeMap<>(committed).toString();
     }
 
+    /**
+     * The Kafka consumer's settings: the camel-kafka component's (its brokers, security and
+     * client tuning, as for the bridge's producers), then the component's own extra settings, then
+     * what this consumer needs to work as it does.
+     */
     private Properties consumerProperties() {
+        OrderedKafkaComponent component = endpoint.getComponent();
+        KafkaConfiguration shared = component.sharedConfiguration();
         Properties props = new Properties();
-        props.putAll(endpoint.getComponent().getConsumerProperties());
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoint.getComponent().getBrokers());
+        String brokers = component.getBrokers();
+        if (shared != null) {
+            props.putAll(shared.createConsumerProperties());
+            if (brokers == null) {
+                brokers = shared.getBrokers();
+            }
+        }
+        props.putAll(component.getConsumerProperties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers == null ? "localhost:9092" : brokers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, endpoint.getGroupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, endpoint.getMaxBuffered())));
         // incremental rebalances: a member joining or leaving does not take partitions from the others
         // (whose finished-but-uncommitted records would be handled again)
-        props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return props;
@@ -183,6 +201,13 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                     records = kafka.poll(Duration.ofMillis(endpoint.getPollTimeoutMs()));
                 } catch (WakeupException e) {
                     break;
+                } catch (AuthenticationException e) {
+                    refused(e);
+                    continue;
+                }
+                if (authenticationProblem != null && !kafka.assignment().isEmpty()) {
+                    LOG.info("{}: Kafka accepts the consumer's authentication again", endpoint.getTopic());
+                    authenticationProblem = null;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     if (reader == null) {
@@ -206,6 +231,24 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             } catch (RuntimeException e) {
                 LOG.warn("closing the Kafka consumer of {} failed: {}", endpoint.getTopic(), e.toString());
             }
+        }
+    }
+
+    /**
+     * Kafka refused the consumer's credentials or certificate: one clear line (again only when the
+     * problem changes), then another try after retryBackoffMs. It never falls back to another
+     * protocol, and the line names no secret (Kafka's messages do not).
+     */
+    private void refused(AuthenticationException e) throws InterruptedException {
+        String problem = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (!problem.equals(authenticationProblem)) {
+            authenticationProblem = problem;
+            LOG.error("{}: Kafka refused the consumer's authentication ({}); nothing is consumed until it is accepted, trying again every {} ms",
+                    endpoint.getTopic(), problem, endpoint.getRetryBackoffMs());
+        }
+        long until = System.currentTimeMillis() + endpoint.getRetryBackoffMs();
+        while (polling && System.currentTimeMillis() < until) {
+            Thread.sleep(Math.min(100, endpoint.getRetryBackoffMs()));
         }
     }
 
