@@ -16,6 +16,15 @@ public enum DeadLetterReason {
     private static final int MAX_QUOTE_LENGTH = 300;
 
     /**
+     * Whether this reason's message may quote the record (a parser's complaint, an unknown type, an
+     * exception's message): such a message stays out of INFO log lines.
+     */
+    public boolean quotesTheRecord() {
+        return this == MALFORMED_JSON || this == MISSING_EVENT_TYPE || this == UNKNOWN_EVENT_TYPE || this == MISSING_CONVERSATION_ID
+                || this == BRIDGE_ERROR;
+    }
+
+    /**
      * A text quoted in a dead letter's message (a parser's complaint, a bad value): on one line, and
      * cut at 300 characters.
      */

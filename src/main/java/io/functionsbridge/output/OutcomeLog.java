@@ -78,12 +78,15 @@ public final class OutcomeLog implements OutcomeLogMBean {
             return;
         }
         MDC.put("convId", event.getConvId() == null ? "-" : event.getConvId());
-        MDC.put("cbotEventType", event.getEventType() == null ? "-" : event.getEventType());
+        MDC.put("cbotEventType", event.getFunctionsEvent() == null ? "-" : event.getEventType());
         try {
             if (slow) {
                 LOG.warn("{} (slow: over {} ms)", describe(event), slowMillis);
             } else {
                 LOG.info(describe(event));
+            }
+            if (event.isDeadLettered() && event.getDeadLetterReason().quotesTheRecord()) {
+                LOG.debug("{}: {}: {}", event.describe(), event.getDeadLetterReason(), event.getDeadLetterMessage());
             }
         } finally {
             MDC.remove("convId");
@@ -91,7 +94,13 @@ public final class OutcomeLog implements OutcomeLogMBean {
         }
     }
 
-    /** The outcome line, for example {@code conv-1 CONSUMER_END_CONVERSATION -> say-bye, 1 attempt, 12 ms -> systemMessage}. */
+    /**
+     * The outcome line, for example {@code conv-1 CONSUMER_END_CONVERSATION -> say-bye, 1 attempt, 12 ms -> systemMessage}.
+     * It holds no content of the record: the event type only once it was routed, and the dead
+     * letter's message only when it cannot quote the record (what a parser complained about, an
+     * unknown type...); that message is in the dead letter's {@code bridgeErrorMessage} header, and
+     * logged at DEBUG.
+     */
     public static String describe(BridgeEvent event) {
         StringBuilder line = new StringBuilder();
         if (event.getConvId() != null) {
@@ -102,7 +111,7 @@ public final class OutcomeLog implements OutcomeLogMBean {
                 line.append(" (key ").append(event.getKeyText()).append(')');
             }
         }
-        if (event.getEventType() != null) {
+        if (event.getFunctionsEvent() != null) {
             line.append(' ').append(event.getEventType());
         }
         if (event.getFunctionsEvent() != null) {
@@ -124,7 +133,10 @@ public final class OutcomeLog implements OutcomeLogMBean {
             line.append(event.getCommands().stream().map(OutcomeLog::describe).collect(Collectors.joining(", ")));
         }
         if (event.isDeadLettered()) {
-            line.append("; dead letter ").append(event.getDeadLetterReason()).append(": ").append(event.getDeadLetterMessage());
+            line.append("; dead letter ").append(event.getDeadLetterReason());
+            if (!event.getDeadLetterReason().quotesTheRecord()) {
+                line.append(": ").append(event.getDeadLetterMessage());
+            }
         }
         return line.toString();
     }

@@ -80,6 +80,10 @@ class KafkaSecurityIT {
                 assertThat(command.value()).contains("over a secured connection");
             });
             assertThat(kafka.readAll(bridge.deadLetters)).isEmpty();
+            assertThat(JmxScan.attributesContaining(bridge.events)).as("the scan reads the bridge's own attributes").isNotEmpty();
+            for (String secret : List.of(SecureKafka.password(mode), SecureKafka.STORE_PASSWORD)) {
+                assertThat(JmxScan.attributesContaining(secret)).as("JMX attributes showing a password").isEmpty();
+            }
         }
     }
 

@@ -127,6 +127,10 @@ class OAuth2IT extends AbstractBridgeIT {
         assertThat(deadLettersOf("many-7")).isEmpty();
         assertThat(commandValuesOf("many-999")).extracting(command -> command.path("text").asText()).containsExactly("with a token");
         assertThat(functions.requests(functionPath())).anySatisfy(request -> assertThat(request.query()).isEqualTo("v=1"));
+        assertThat(JmxScan.attributesContaining(CLIENT_SECRET)).as("JMX attributes showing the client secret").isEmpty();
+        for (String token : issued.keySet()) {
+            assertThat(JmxScan.attributesContaining(token)).as("JMX attributes showing a token").isEmpty();
+        }
     }
 
     @Test
