@@ -76,6 +76,7 @@ class OAuth2IT extends AbstractBridgeIT {
             return Response.ok("[{\"type\":\"systemMessage\",\"text\":\"with a token\"}]").after(50);
         });
         server.on("/open", Response.ok("[{\"type\":\"systemMessage\",\"text\":\"open\"}]"));
+        server.on("/token-down", Response.status(503));
     }
 
     /** The token endpoint: client credentials in, a token with its lifetime out. */
@@ -175,35 +176,37 @@ class OAuth2IT extends AbstractBridgeIT {
     }
 
     @Test
-    void aTokenEndpointThatCannotBeReachedMeansRetriesThenFunctionFailed() {
-        String registry = functionsYaml().replace("%URL%", "http://127.0.0.1:" + functions.port());
-        Map<String, String> props = new HashMap<>(properties());
-        props.put("bridge.invoke.oauth2.token-url", "http://127.0.0.1:9/token");
-        try (RunningBridge down = RunningBridge.start(kafka, registry, "autoMessages: {}\n", props)) {
-            kafka.send(down.events, "down-1", event("CONSUMER_OPEN_NEW_CONVERSATION", "down-1"));
-            KafkaRecords.Received deadLetter = Awaitility.await().atMost(PATIENCE)
-                    .until(() -> kafka.readAll(down.deadLetters), list -> !list.isEmpty()).get(0);
-            assertThat(deadLetter.header("bridgeErrorReason")).isEqualTo("FUNCTION_FAILED");
-            assertThat(deadLetter.header("bridgeAttempts")).as("no function call was made").isEqualTo("0");
-            assertThat(deadLetter.header("bridgeErrorMessage")).contains("token endpoint http://127.0.0.1:9/token could not be reached");
-        }
+    void aTokenEndpointThatIsDownMeansRetriesThenFunctionFailed() {
+        int tries = functions.calls("/token-down");
+        KafkaRecords.Received failing = deadLetterOfABridgeWith(Map.of("bridge.invoke.oauth2.token-url", "%URL%/token-down"));
+        assertThat(failing.header("bridgeErrorReason")).isEqualTo("FUNCTION_FAILED");
+        assertThat(failing.header("bridgeAttempts")).as("no function call was made").isEqualTo("0");
+        assertThat(failing.header("bridgeErrorMessage")).contains("token endpoint http://127.0.0.1:" + functions.port() + "/token-down answered HTTP 503");
+        assertThat(functions.calls("/token-down") - tries).as("token requests: the first try and 3 retries").isEqualTo(4);
+
+        KafkaRecords.Received unreachable = deadLetterOfABridgeWith(Map.of("bridge.invoke.oauth2.token-url", "http://127.0.0.1:9/token"));
+        assertThat(unreachable.header("bridgeErrorReason")).isEqualTo("FUNCTION_FAILED");
+        assertThat(unreachable.header("bridgeErrorMessage")).contains("token endpoint http://127.0.0.1:9/token could not be reached");
     }
 
     @Test
     void badClientCredentialsMeanFunctionRejectedNamingTheTokenEndpoint() {
-        String registry = functionsYaml().replace("%URL%", "http://127.0.0.1:" + functions.port());
-        Map<String, String> props = new HashMap<>(properties());
-        props.put("bridge.invoke.oauth2.token-url", "http://127.0.0.1:" + functions.port() + "/token");
-        props.put("bridge.invoke.oauth2.client-secret", "wrong-" + CLIENT_SECRET);
-        props.put("bridge.invoke.backoff-ms", "20");
-        try (RunningBridge refused = RunningBridge.start(kafka, registry, "autoMessages: {}\n", props)) {
-            kafka.send(refused.events, "bad-creds", event("CONSUMER_OPEN_NEW_CONVERSATION", "bad-creds"));
-            KafkaRecords.Received deadLetter = Awaitility.await().atMost(PATIENCE)
-                    .until(() -> kafka.readAll(refused.deadLetters), list -> !list.isEmpty()).get(0);
-            assertThat(deadLetter.header("bridgeErrorReason")).isEqualTo("FUNCTION_REJECTED");
-            assertThat(deadLetter.header("bridgeErrorMessage"))
-                    .contains("token endpoint http://127.0.0.1:" + functions.port() + "/token refused the client credentials")
-                    .doesNotContain(CLIENT_SECRET);
+        KafkaRecords.Received deadLetter = deadLetterOfABridgeWith(Map.of("bridge.invoke.oauth2.client-secret", "wrong-" + CLIENT_SECRET));
+        assertThat(deadLetter.header("bridgeErrorReason")).isEqualTo("FUNCTION_REJECTED");
+        assertThat(deadLetter.header("bridgeErrorMessage"))
+                .contains("token endpoint http://127.0.0.1:" + functions.port() + "/token refused the client credentials")
+                .doesNotContain(CLIENT_SECRET);
+    }
+
+    /** A bridge of its own (a token of its own), with these settings changed: the dead letter of its one event. */
+    private KafkaRecords.Received deadLetterOfABridgeWith(Map<String, String> changed) {
+        String url = "http://127.0.0.1:" + functions.port();
+        Map<String, String> settings = new HashMap<>();
+        properties().forEach((key, value) -> settings.put(key, value.replace("%URL%", url)));
+        changed.forEach((key, value) -> settings.put(key, value.replace("%URL%", url)));
+        try (RunningBridge own = RunningBridge.start(kafka, functionsYaml().replace("%URL%", url), "autoMessages: {}\n", settings)) {
+            kafka.send(own.events, "own-1", event("CONSUMER_OPEN_NEW_CONVERSATION", "own-1"));
+            return Awaitility.await().atMost(PATIENCE).until(() -> kafka.readAll(own.deadLetters), list -> !list.isEmpty()).get(0);
         }
     }
 }
