@@ -35,6 +35,7 @@ public final class BridgeEvent {
 
     private String functionsEvent;
     private FunctionDefinition function;
+    private AutoMessage autoMessage;
 
     private String requestId;
     private int timeoutMs;
@@ -165,6 +166,15 @@ public final class BridgeEvent {
 
     public void setFunction(FunctionDefinition function) {
         this.function = function;
+    }
+
+    /** The automatic message in force when the event was enriched, or {@code null} when there is none. */
+    public AutoMessage getAutoMessage() {
+        return autoMessage;
+    }
+
+    public void setAutoMessage(AutoMessage autoMessage) {
+        this.autoMessage = autoMessage;
     }
 
     public String getFunctionId() {

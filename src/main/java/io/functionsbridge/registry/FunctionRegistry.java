@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.camel.ExchangeProperty;
 
 /**
@@ -37,6 +39,8 @@ public final class FunctionRegistry {
 
     private String file = "functions.yaml";
     private volatile Functions loaded;
+    private AutoMessages autoMessages = new AutoMessages();
+    private final List<Consumer<List<FunctionDefinition>>> listeners = new CopyOnWriteArrayList<>();
 
     /** The functions, and the deployed ones by event in the file's order: swapped as a whole. */
     private record Functions(List<FunctionDefinition> all, Map<String, List<FunctionDefinition>> deployedByEvent) {
@@ -59,6 +63,18 @@ public final class FunctionRegistry {
             }
         }
         loaded = new Functions(List.copyOf(definitions), byEvent);
+        listeners.forEach(listener -> listener.accept(loaded.all()));
+    }
+
+    /** Called with the functions now in force, at once and after every change of the file. */
+    public void onChange(Consumer<List<FunctionDefinition>> listener) {
+        listeners.add(listener);
+        listener.accept(loaded.all());
+    }
+
+    /** The automatic messages an event is {@link #enrich enriched} with. */
+    public void setAutoMessages(AutoMessages autoMessages) {
+        this.autoMessages = autoMessages;
     }
 
     /** The registry file (bridge.functions.file), relative to the working folder or absolute. */
@@ -66,7 +82,14 @@ public final class FunctionRegistry {
         this.file = file;
     }
 
-    /** Loads and validates the registry file; throws {@link RegistryException} naming every problem found. */
+    public String getFile() {
+        return file;
+    }
+
+    /**
+     * Loads and validates the registry file, and puts it in force as a whole; throws
+     * {@link RegistryException} naming every problem found, and then the functions in force stay.
+     */
     public void load() {
         use(read(Path.of(file)).functions());
     }
@@ -236,12 +259,14 @@ public final class FunctionRegistry {
     }
 
     /**
-     * Sets the Functions event the routes mapped the event to, and the function to call for it, if
-     * one is deployed for the conversation's skill; returns whether there is one.
+     * Sets the Functions event the routes mapped the event to, the function to call for it, if one
+     * is deployed for the conversation's skill, and the automatic message of its cbotEventType:
+     * the versions in force now, which the event keeps to its end. Returns whether there is a function.
      */
     public boolean enrich(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty("functionsEvent") String functionsEvent) {
         event.setFunctionsEvent(functionsEvent);
         event.setFunction(find(functionsEvent, event.getSkillId()).orElse(null));
+        event.setAutoMessage(autoMessages.find(event.getEventType()).orElse(null));
         return event.hasFunction();
     }
 

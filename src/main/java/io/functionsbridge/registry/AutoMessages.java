@@ -1,8 +1,9 @@
-package io.functionsbridge.reply;
+package io.functionsbridge.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.functionsbridge.domain.AutoMessage;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
 import io.functionsbridge.domain.RegistryException;
@@ -21,10 +22,6 @@ import org.apache.camel.ExchangeProperty;
  * sends one when the function sets no message (§6).
  */
 public final class AutoMessages {
-
-    /** One automatic message. */
-    public record AutoMessage(boolean enabled, String text) {
-    }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -45,7 +42,14 @@ public final class AutoMessages {
         this.file = file;
     }
 
-    /** Loads and validates the file; throws {@link RegistryException} naming the problems. */
+    public String getFile() {
+        return file;
+    }
+
+    /**
+     * Loads and validates the file, and puts it in force as a whole; throws
+     * {@link RegistryException} naming the problems, and then the messages in force stay.
+     */
     public void load() {
         messages = read(file).messages;
     }
@@ -91,16 +95,14 @@ public final class AutoMessages {
     }
 
     /**
-     * Adds the event's automatic message, first, when the function set no systemMessage and did not
-     * suppress it with {@code text: []}, and the message is enabled. Chat events take no commands.
-     * Returns how many commands the event has.
+     * Adds the event's automatic message (the one in force when it was enriched), first, when the
+     * function set no systemMessage and did not suppress it with {@code text: []}, and the message
+     * is enabled. Chat events take no commands. Returns how many commands the event has.
      */
     public int apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        if (!event.isChat() && !event.isMessageSuppressed() && !event.hasSystemMessage()) {
-            AutoMessage message = messages.get(event.getEventType());
-            if (message != null && message.enabled() && !message.text().isEmpty()) {
-                event.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text()));
-            }
+        AutoMessage message = event.getAutoMessage();
+        if (!event.isChat() && !event.isMessageSuppressed() && !event.hasSystemMessage() && message != null && message.sends()) {
+            event.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text()));
         }
         return event.getCommands().size();
     }

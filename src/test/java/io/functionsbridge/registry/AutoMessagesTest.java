@@ -1,8 +1,9 @@
-package io.functionsbridge.reply;
+package io.functionsbridge.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.functionsbridge.domain.AutoMessage;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
 import io.functionsbridge.domain.RegistryException;
@@ -18,14 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
 class AutoMessagesTest {
 
     private final AutoMessages autoMessages = new AutoMessages(Map.of(
-            "CONSUMER_OPEN_NEW_CONVERSATION", new AutoMessages.AutoMessage(true, "Welcome!"),
-            "AGENT_NON_RESPONSIVE", new AutoMessages.AutoMessage(false, "Sorry for the wait.")));
+            "CONSUMER_OPEN_NEW_CONVERSATION", new AutoMessage(true, "Welcome!"),
+            "AGENT_NON_RESPONSIVE", new AutoMessage(false, "Sorry for the wait.")));
 
-    private static BridgeEvent event(String type, BridgeEvent.Channel channel) {
+    /** An event read and enriched, as the routes do, with the automatic messages given. */
+    private static BridgeEvent event(String type, BridgeEvent.Channel channel, AutoMessages messages) {
         EventReader reader = new EventReader();
         reader.setChannel(channel);
         String value = "{\"general\":{\"cbotEventType\":\"" + type + "\",\"convId\":\"c\"}}";
-        return reader.read("t", 0, 1L, null, value.getBytes(StandardCharsets.UTF_8), null, type);
+        BridgeEvent event = reader.read("t", 0, 1L, null, value.getBytes(StandardCharsets.UTF_8), null, type);
+        FunctionRegistry registry = new FunctionRegistry();
+        registry.setAutoMessages(messages);
+        registry.enrich(event, "some_event");
+        return event;
+    }
+
+    private BridgeEvent event(String type, BridgeEvent.Channel channel) {
+        return event(type, channel, autoMessages);
     }
 
     @Test
@@ -65,17 +75,46 @@ class AutoMessagesTest {
 
     @Test
     void chatEventsHaveNoAutomaticMessages() {
-        AutoMessages chat = new AutoMessages(Map.of("chat_start", new AutoMessages.AutoMessage(true, "x")));
-        BridgeEvent event = event("chat_start", BridgeEvent.Channel.CHAT);
+        AutoMessages chat = new AutoMessages(Map.of("chat_start", new AutoMessage(true, "x")));
+        BridgeEvent event = event("chat_start", BridgeEvent.Channel.CHAT, chat);
         chat.apply(event);
         assertThat(event.getCommands()).isEmpty();
     }
 
     @Test
+    void anEventKeepsTheMessageInForceWhenItWasEnriched(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("auto.yaml"), "autoMessages:\n  CONSUMER_STEP_UP:\n    text: before\n");
+        AutoMessages messages = new AutoMessages();
+        messages.setFile(file.toString());
+        messages.load();
+        BridgeEvent started = event("CONSUMER_STEP_UP", BridgeEvent.Channel.MESSAGING, messages);
+
+        Files.writeString(file, "autoMessages:\n  CONSUMER_STEP_UP:\n    text: after\n");
+        messages.load();
+        BridgeEvent next = event("CONSUMER_STEP_UP", BridgeEvent.Channel.MESSAGING, messages);
+
+        messages.apply(started);
+        messages.apply(next);
+        assertThat(started.getCommands()).containsExactly(Command.systemMessage(Command.Origin.AUTO_MESSAGE, "before"));
+        assertThat(next.getCommands()).containsExactly(Command.systemMessage(Command.Origin.AUTO_MESSAGE, "after"));
+    }
+
+    @Test
+    void aRefusedFileLeavesTheMessagesInForce(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("auto.yaml"), "autoMessages:\n  CONSUMER_STEP_UP:\n    text: kept\n");
+        AutoMessages messages = new AutoMessages();
+        messages.setFile(file.toString());
+        messages.load();
+        Files.writeString(file, "autoMessages:\n  CONSUMER_STEP_UP:\n    enabled: sometimes\n");
+        assertThatThrownBy(messages::load).isInstanceOf(RegistryException.class).hasMessageContaining("CONSUMER_STEP_UP needs 'text'");
+        assertThat(messages.find("CONSUMER_STEP_UP")).map(AutoMessage::text).contains("kept");
+    }
+
+    @Test
     void loadsTheShippedFileAndRefusesABadOne(@TempDir Path dir) throws IOException {
         AutoMessages shipped = AutoMessages.read("auto-messages.yaml");
-        assertThat(shipped.find("AGENT_NON_RESPONSIVE")).map(AutoMessages.AutoMessage::enabled).contains(false);
-        assertThat(shipped.find("CONSUMER_OPEN_NEW_CONVERSATION")).map(AutoMessages.AutoMessage::enabled).contains(true);
+        assertThat(shipped.find("AGENT_NON_RESPONSIVE")).map(AutoMessage::enabled).contains(false);
+        assertThat(shipped.find("CONSUMER_OPEN_NEW_CONVERSATION")).map(AutoMessage::enabled).contains(true);
 
         Path bad = Files.writeString(dir.resolve("auto.yaml"), "autoMessages:\n  X:\n    enabled: maybe\n    text: hi\n  Y:\n    enabled: true\n");
         assertThatThrownBy(() -> AutoMessages.read(bad.toString()))
