@@ -43,6 +43,7 @@ public final class BridgeEvent {
     private int attempts;
     private long invocationNanos;
     private long invocationStartNanos;
+    private boolean circuitOpen;
     private byte[] reply;
     private boolean replied;
 
@@ -216,6 +217,48 @@ public final class BridgeEvent {
     /** Time from the first attempt to the end of the last one, in milliseconds. */
     public long getInvocationMillis() {
         return invocationNanos / 1_000_000;
+    }
+
+    /** Time from the first attempt to the end of the last one, in nanoseconds. */
+    public long getInvocationNanos() {
+        return invocationNanos;
+    }
+
+    /** The function's circuit breaker was open: the event is dead-lettered without a call. */
+    public void circuitOpen(String message) {
+        circuitOpen = true;
+        deadLetter(DeadLetterReason.FUNCTION_FAILED, message);
+    }
+
+    /**
+     * How the event's invocation ended, for the metrics: {@code null} when no function was
+     * called (none deployed, or the event was refused before); {@code circuit_open} when its breaker
+     * refused the call; else {@code failed}, {@code rejected}, {@code invalid_reply} or {@code ok}.
+     */
+    public String invocationResult() {
+        if (circuitOpen) {
+            return "circuit_open";
+        }
+        if (attempts == 0) {
+            return null;
+        }
+        if (deadLetterReason == null) {
+            return "ok";
+        }
+        return switch (deadLetterReason) {
+            case FUNCTION_FAILED -> "failed";
+            case FUNCTION_REJECTED -> "rejected";
+            case INVALID_REPLY -> "invalid_reply";
+            default -> "ok";
+        };
+    }
+
+    /** The event's outcome, for the metrics: {@code dead_letter}, else {@code commands} or {@code no_commands}. */
+    public String outcome() {
+        if (deadLetterReason != null) {
+            return "dead_letter";
+        }
+        return commands.isEmpty() ? "no_commands" : "commands";
     }
 
     public void invocationEnded() {

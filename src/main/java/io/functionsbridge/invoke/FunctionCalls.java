@@ -1,5 +1,6 @@
 package io.functionsbridge.invoke;
 
+import io.functionsbridge.BeanLifecycle;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.vertx.core.AsyncResult;
@@ -27,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
@@ -51,7 +54,9 @@ import org.apache.camel.Headers;
  * that the redelivery policy reads: at least {@code minDelayMs}, at most {@code maxDelayMs}. It
  * applies to that retry only; the exponential backoff then grows from it (Camel's policy).
  */
-public final class FunctionCalls {
+public final class FunctionCalls implements CamelContextAware {
+
+    private CamelContext camelContext;
 
     private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
@@ -101,6 +106,16 @@ public final class FunctionCalls {
         this.maxReplyBytes = maxReplyBytes;
     }
 
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
     /** The shortest delay a Retry-After may set (bridge.invoke.backoff-ms). */
     public void setMinDelayMs(long minDelayMs) {
         this.minDelayMs = minDelayMs;
@@ -111,11 +126,13 @@ public final class FunctionCalls {
         this.maxDelayMs = maxDelayMs;
     }
 
-    /** Starts the HTTP client (its event loops are made as calls need them). */
-    public void start() {
-        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
-        client = WebClient.create(vertx, clientOptions);
-        tokens.use(client);
+    /** Starts the HTTP client with the Camel context (its event loops are made as calls need them). */
+    public void start() throws Exception {
+        BeanLifecycle.startWithContext(camelContext, this, () -> {
+            vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+            client = WebClient.create(vertx, clientOptions);
+            tokens.use(client);
+        });
     }
 
     /** Closes the client and its connections. */

@@ -8,6 +8,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -100,8 +101,7 @@ public final class FunctionCircuitBreakers {
         if (permitted) {
             return true;
         }
-        event.deadLetter(DeadLetterReason.FUNCTION_FAILED, "function " + event.getFunction().id()
-                + ": circuit open (too many failed invocations), not called");
+        event.circuitOpen("function " + event.getFunction().id() + ": circuit open (too many failed invocations), not called");
         return false;
     }
 
@@ -115,6 +115,17 @@ public final class FunctionCircuitBreakers {
             breaker.breaker().onSuccess(millis, TimeUnit.MILLISECONDS);
         }
         logTransition(event.getFunction().id(), breaker);
+    }
+
+    /** The functions whose breaker is not closed, with its state (OPEN, HALF_OPEN...). */
+    public Map<String, String> notClosed() {
+        Map<String, String> states = new TreeMap<>();
+        breakers.forEach((id, breaker) -> {
+            if (breaker.breaker().getState() != CircuitBreaker.State.CLOSED) {
+                states.put(id, breaker.breaker().getState().name());
+            }
+        });
+        return states;
     }
 
     public CircuitBreaker.State state(String functionId) {

@@ -23,6 +23,7 @@ public class OrderedKafkaComponent extends DefaultComponent {
     private String brokers;
     private String kafkaComponent = "kafka";
     private Map<String, Object> consumerProperties = new HashMap<>();
+    private long healthTimeoutMs = 15_000;
 
     /** The camel-kafka component whose settings the consumers take (its name, {@code kafka} by default). */
     public String getKafkaComponent() {
@@ -53,6 +54,15 @@ public class OrderedKafkaComponent extends DefaultComponent {
 
     public void setBrokers(String brokers) {
         this.brokers = brokers;
+    }
+
+    /** How long a consumer may be without a connection to Kafka before it is not ready (bridge.health.kafka-timeout-ms). */
+    public long getHealthTimeoutMs() {
+        return healthTimeoutMs;
+    }
+
+    public void setHealthTimeoutMs(long healthTimeoutMs) {
+        this.healthTimeoutMs = healthTimeoutMs;
     }
 
     /** Extra Kafka consumer settings, passed as they are, over the camel-kafka component's. */

@@ -1,11 +1,17 @@
 package io.functionsbridge.ordering;
 
+import io.functionsbridge.observe.BridgeMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -22,6 +29,7 @@ import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,6 +39,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -75,6 +84,18 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     private String authenticationProblem;
     // written by the poll thread, read by JMX
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    // health and metrics, written by the poll thread: when it last saw a connection to Kafka (0:
+    // never), and each assigned partition's lag (records not finished: not yet read, or read and
+    // not finished)
+    private volatile long connectedAt;
+    private volatile long startedAt;
+    private Metric connections;
+    private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
+    private long lagRefreshedAt;
+    private MeterRegistry meters;
+    private Gauge inFlightGauge;
+    private MultiGauge lagGauge;
+    private OrderedKafkaHealthCheck healthCheck;
 
     @SuppressWarnings("unchecked")
     public OrderedKafkaConsumer(OrderedKafkaEndpoint endpoint, Processor processor) {
@@ -98,9 +119,69 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 .newSingleThreadScheduledExecutor(this, name + " retry");
         dispatcher = new KeyOrderedDispatcher<>(endpoint.getMaxInFlight(), dispatchPool, this::handle);
         kafka = new KafkaConsumer<>(consumerProperties());
+        publishHealthAndMetrics();
+        startedAt = System.currentTimeMillis();
         polling = true;
         pollThread = new Thread(this::pollLoop, name + " poll");
         pollThread.start();
+    }
+
+    /**
+     * Its health check (live and ready) in Camel's health registry, and its gauges
+     * ({@code functions_bridge_in_flight}, {@code functions_bridge_consumer_lag}) in the
+     * application's meter registry, when there are.
+     */
+    private void publishHealthAndMetrics() {
+        CamelContext context = getEndpoint().getCamelContext();
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            healthCheck = new OrderedKafkaHealthCheck(this);
+            healthCheck.setCamelContext(context);
+            health.register(healthCheck);
+        }
+        meters = BridgeMetrics.meterRegistry(context);
+        if (meters != null) {
+            inFlightGauge = Gauge.builder("functions.bridge.in.flight", this, OrderedKafkaConsumer::getRunning)
+                    .description("Events being handled now").tag("topic", endpoint.getTopic()).register(meters);
+            lagGauge = MultiGauge.builder("functions.bridge.consumer.lag")
+                    .description("Records of the partition not finished: not yet read, or read and not finished")
+                    .tag("topic", endpoint.getTopic()).register(meters);
+        }
+    }
+
+    private void unpublishHealthAndMetrics() {
+        HealthCheckRegistry health = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+        if (health != null && healthCheck != null) {
+            health.unregister(healthCheck);
+        }
+        if (meters != null) {
+            meters.remove(inFlightGauge);
+            lagGauge.register(List.of(), true);
+        }
+    }
+
+    /** Whether the poll loop runs (liveness). */
+    boolean isPollLoopRunning() {
+        Thread thread = pollThread;
+        return polling && thread != null && thread.isAlive();
+    }
+
+    /**
+     * Why the consumer is not ready, or {@code null} when it is: Kafka refused its credentials, or
+     * it has had no connection to Kafka for longer than the health timeout.
+     */
+    String connectionProblem() {
+        if (authenticationProblem != null) {
+            return "Kafka refused the consumer's authentication: " + authenticationProblem;
+        }
+        long timeout = endpoint.getComponent().getHealthTimeoutMs();
+        long since = connectedAt == 0 ? startedAt : connectedAt;
+        long without = System.currentTimeMillis() - since;
+        if (connectedAt != 0 && without <= timeout) {
+            return null;
+        }
+        return connectedAt == 0 ? "not connected to Kafka yet (" + without + " ms since start)"
+                : "no connection to Kafka for " + without + " ms (more than bridge.health.kafka-timeout-ms, " + timeout + " ms)";
     }
 
     @Override
@@ -118,7 +199,13 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         if (dispatchPool != null) {
             dispatchPool.shutdown();
         }
+        unpublishHealthAndMetrics();
         super.doStop();
+    }
+
+    @Override
+    public OrderedKafkaEndpoint getEndpoint() {
+        return (OrderedKafkaEndpoint) super.getEndpoint();
     }
 
     /** Records read and not finished. */
@@ -199,6 +286,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
                     records = kafka.poll(Duration.ofMillis(endpoint.getPollTimeoutMs()));
+                    observeConnection();
                 } catch (WakeupException e) {
                     break;
                 } catch (AuthenticationException e) {
@@ -249,6 +337,52 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         long until = System.currentTimeMillis() + endpoint.getRetryBackoffMs();
         while (polling && System.currentTimeMillis() < until) {
             Thread.sleep(Math.min(100, endpoint.getRetryBackoffMs()));
+        }
+    }
+
+    /**
+     * Notes whether the consumer has a connection to Kafka (its client's connection-count), and,
+     * once a second, each assigned partition's lag.
+     */
+    private void observeConnection() {
+        if (connections == null) {
+            connections = kafka.metrics().entrySet().stream()
+                    .filter(metric -> metric.getKey().name().equals("connection-count") && metric.getKey().group().equals("consumer-metrics"))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
+        long now = System.currentTimeMillis();
+        if (connections != null && connections.metricValue() instanceof Number count && count.doubleValue() > 0) {
+            connectedAt = now;
+        }
+        if (now - lagRefreshedAt >= 1000 && lagGauge != null) {
+            lagRefreshedAt = now;
+            refreshLag();
+        }
+    }
+
+    /**
+     * Each assigned partition's lag: the records not yet read (Kafka's own lag, from the consumer's
+     * position to the log end) plus the records read and not finished (from the partition's safe
+     * offset, which the next commit may cover, to the position).
+     */
+    private void refreshLag() {
+        Set<TopicPartition> assigned = kafka.assignment();
+        boolean changed = lag.keySet().retainAll(assigned.stream().map(TopicPartition::partition).collect(Collectors.toSet()));
+        for (TopicPartition partition : assigned) {
+            OptionalLong behind = kafka.currentLag(partition);
+            if (behind.isEmpty()) {
+                continue;
+            }
+            long position = kafka.position(partition);
+            OptionalLong safe = dispatcher.safeOffset(partition.partition());
+            long unfinished = safe.isPresent() ? Math.max(0, position - safe.getAsLong()) : 0;
+            changed |= lag.put(partition.partition(), behind.getAsLong() + unfinished) == null;
+        }
+        if (changed) {
+            lagGauge.register(lag.keySet().stream().sorted()
+                    .map(partition -> MultiGauge.Row.of(Tags.of("partition", String.valueOf(partition)), lag,
+                            byPartition -> byPartition.getOrDefault(partition, 0L)))
+                    .collect(Collectors.toList()), true);
         }
     }
 

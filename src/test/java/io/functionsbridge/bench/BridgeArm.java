@@ -1,6 +1,7 @@
 package io.functionsbridge.bench;
 
 import io.functionsbridge.BridgeApplication;
+import io.functionsbridge.it.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -54,6 +55,7 @@ final class BridgeArm implements Arm {
         properties.put("bridge.invoke.backoff-ms", String.valueOf(Benchmark.RETRY_BACKOFF_MS));
         properties.put("bridge.invoke.slow-ms", "600000");
         properties.put("camel.main.jmxEnabled", "false");
+        properties.put("camel.management.port", String.valueOf(Ports.free()));
         Main main = BridgeApplication.create(properties);
         main.start();
         return () -> {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.functionsbridge.demo.LocalFunctionServer;
 import io.functionsbridge.demo.LocalFunctionServer.Response;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -14,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The redelivery policy, dead letters of failed calls and bad records, and the commit after them. */
 class FunctionFailureIT extends AbstractBridgeIT {
 
-    private static final int CLOSED_PORT = closedPort();
+    private static final int CLOSED_PORT = Ports.free();
 
     @Override
     String functionsYaml() {
@@ -164,14 +162,6 @@ class FunctionFailureIT extends AbstractBridgeIT {
         long end = kafka.readAll(bridge.events).stream().mapToLong(KafkaRecords.Received::offset).max().orElseThrow() + 1;
         Awaitility.await().atMost(PATIENCE).untilAsserted(() ->
                 assertThat(kafka.committed(bridge.group, bridge.events)).as("committed past the dead letters").isEqualTo(end));
-    }
-
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

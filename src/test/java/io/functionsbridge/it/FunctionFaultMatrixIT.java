@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.functionsbridge.demo.LocalFunctionServer;
 import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,7 +25,7 @@ class FunctionFaultMatrixIT extends AbstractBridgeIT {
     private static final AtomicInteger CONVERSATIONS = new AtomicInteger();
 
     private ResettingServer resetting;
-    private final int closedPort = closedPort();
+    private final int closedPort = Ports.free();
 
     @Override
     String functionsYaml() {
@@ -162,13 +161,5 @@ class FunctionFaultMatrixIT extends AbstractBridgeIT {
         // the header is not reused: the next delay is the exponential backoff again, grown from the
         // last delay (Camel's policy: 2 s x 2), not the Retry-After's 2 s once more
         assertThat(received.get(2) - received.get(1)).as("the backoff, grown from the Retry-After delay").isGreaterThanOrEqualTo(3900);
-    }
-
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

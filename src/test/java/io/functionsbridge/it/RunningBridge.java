@@ -53,6 +53,8 @@ final class RunningBridge implements AutoCloseable {
         overrides.put("bridge.functions.file", write(prefix + "-functions", functionsYaml).toString());
         overrides.put("bridge.auto-messages.file", write(prefix + "-auto-messages", autoMessagesYaml).toString());
         overrides.put("bridge.invoke.backoff-ms", "20");
+        // each bridge its own management server (health, metrics)
+        overrides.put("camel.management.port", String.valueOf(Ports.free()));
         overrides.putAll(extra);
         Main main = BridgeApplication.create(overrides);
         RunningBridge bridge = new RunningBridge(prefix, main);
@@ -70,6 +72,11 @@ final class RunningBridge implements AutoCloseable {
         }
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> main.getCamelContext() != null && main.getCamelContext().isStarted());
         return bridge;
+    }
+
+    /** The management server's base url: http://127.0.0.1:port. */
+    String managementUrl() {
+        return "http://127.0.0.1:" + context().resolvePropertyPlaceholders("{{camel.management.port}}");
     }
 
     CamelContext context() {

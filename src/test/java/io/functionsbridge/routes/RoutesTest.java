@@ -46,7 +46,9 @@ import org.junit.jupiter.api.TestInstance;
             "bridge.functions.file=src/test/resources/route-tests/functions.yaml",
             "bridge.auto-messages.file=src/test/resources/route-tests/auto-messages.yaml",
             "bridge.invoke.backoff-ms=1",
-            "bridge.invoke.max-backoff-ms=2"
+            "bridge.invoke.max-backoff-ms=2",
+            "camel.management.enabled=false",
+            "bridge.reload.enabled=false"
         },
         replaceRouteFromWith = {
             "consume-conversation-events=direct:conversation-events",

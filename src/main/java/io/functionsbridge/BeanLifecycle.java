@@ -1,0 +1,48 @@
+package io.functionsbridge;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+
+/**
+ * Starts what a bean of {@code routes/beans.camel.yaml} runs (threads, clients, file watchers) with
+ * the Camel context. Camel Main creates those beans twice, once when it reads the files early for
+ * its configuration and once with the routes, and keeps the second: only the bean the registry
+ * holds when the context starts is started, so that nothing of the first runs unstopped.
+ */
+public final class BeanLifecycle {
+
+    /** What starts a bean. */
+    @FunctionalInterface
+    public interface Start {
+        void run() throws Exception;
+    }
+
+    private BeanLifecycle() {
+    }
+
+    /**
+     * Runs {@code start} as the context starts, before its routes consume (or at once, when it has
+     * started already), if {@code bean} is the one its registry holds then.
+     */
+    public static void startWithContext(CamelContext context, Object bean, Start start) throws Exception {
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarting(CamelContext camelContext, boolean alreadyStarted) throws Exception {
+                startIfHeld(camelContext, bean, start);
+            }
+
+            @Override
+            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) throws Exception {
+                if (alreadyStarted) {
+                    startIfHeld(camelContext, bean, start);
+                }
+            }
+        });
+    }
+
+    private static void startIfHeld(CamelContext context, Object bean, Start start) throws Exception {
+        if (context.getRegistry().findByType(bean.getClass()).stream().anyMatch(held -> held == bean)) {
+            start.run();
+        }
+    }
+}
