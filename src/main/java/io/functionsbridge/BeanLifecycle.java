@@ -6,8 +6,9 @@ import org.apache.camel.StartupListener;
 /**
  * Starts what a bean of {@code routes/beans.camel.yaml} runs (threads, clients, file watchers) with
  * the Camel context. Camel Main creates those beans twice, once when it reads the files early for
- * its configuration and once with the routes, and keeps the second: only the bean the registry
- * holds when the context starts is started, so that nothing of the first runs unstopped.
+ * its configuration and once with the routes, and keeps the second: only the bean its registry
+ * holds when the context starts is started, so that nothing of the first runs unstopped. A bean
+ * created once the context runs (the main job reloading an edited beans file) starts at once.
  */
 public final class BeanLifecycle {
 
@@ -21,28 +22,26 @@ public final class BeanLifecycle {
     }
 
     /**
-     * Runs {@code start} as the context starts, before its routes consume (or at once, when it has
-     * started already), if {@code bean} is the one its registry holds then.
+     * Runs {@code start} as the context starts, before its routes consume, if {@code bean} is the
+     * one its registry holds then; or at once, when the context has started already.
      */
     public static void startWithContext(CamelContext context, Object bean, Start start) throws Exception {
+        if (context.isStarted()) {
+            start.run();
+            return;
+        }
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarting(CamelContext camelContext, boolean alreadyStarted) throws Exception {
-                startIfHeld(camelContext, bean, start);
+                if (camelContext.getRegistry().findByType(bean.getClass()).stream().anyMatch(held -> held == bean)) {
+                    start.run();
+                }
             }
 
             @Override
-            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) throws Exception {
-                if (alreadyStarted) {
-                    startIfHeld(camelContext, bean, start);
-                }
+            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
+                // started as the context starts
             }
         });
-    }
-
-    private static void startIfHeld(CamelContext context, Object bean, Start start) throws Exception {
-        if (context.getRegistry().findByType(bean.getClass()).stream().anyMatch(held -> held == bean)) {
-            start.run();
-        }
     }
 }

@@ -5,6 +5,7 @@ import io.functionsbridge.BridgeMain;
 import io.functionsbridge.kafka.EmbeddedKafkaBroker;
 import io.functionsbridge.output.OutcomeLog;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,6 +30,16 @@ public final class DemoMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoMain.class);
 
+    /**
+     * The main job reloads an edited {@code routes/*.camel.yaml} (the packaged bridge only when
+     * asked): only the routes of the edited file are replaced, the others keep running.
+     */
+    public static final Map<String, String> ROUTES_RELOAD = Map.of(
+            "camel.main.routesReloadEnabled", "true",
+            "camel.main.routesReloadDirectory", "routes",
+            "camel.main.routesReloadPattern", "*.camel.yaml",
+            "camel.main.routesReloadRemoveAllRoutes", "false");
+
     private DemoMain() {
     }
 
@@ -42,7 +53,9 @@ public final class DemoMain {
         DemoFunctions.serve(functions);
         LOG.info("Kafka on {}, demo functions on http://127.0.0.1:{}/lambdas/", broker.bootstrapServers(), functions.port());
 
-        Main main = BridgeApplication.create(Map.of("kafka.brokers", broker.bootstrapServers()));
+        Map<String, String> settings = new HashMap<>(ROUTES_RELOAD);
+        settings.put("kafka.brokers", broker.bootstrapServers());
+        Main main = BridgeApplication.create(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

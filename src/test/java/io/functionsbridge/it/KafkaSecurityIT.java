@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * SCRAM-SHA-512 and SCRAM-SHA-256, SASL_PLAINTEXT with PLAIN, and SSL with a client certificate.
  * Events flow end to end through the consumers and the producers, a plaintext client is refused,
  * and wrong credentials or an untrusted broker certificate keep the bridge from consuming, with one
- * clear line and no secret in the log.
+ * clear line and no secret in the log, JMX, the health answer or the metrics.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaSecurityIT {
@@ -81,8 +81,14 @@ class KafkaSecurityIT {
             });
             assertThat(kafka.readAll(bridge.deadLetters)).isEmpty();
             assertThat(JmxScan.attributesContaining(bridge.events)).as("the scan reads the bridge's own attributes").isNotEmpty();
+            Management management = new Management(bridge.managementUrl());
+            String health = management.get("/observe/health?data=true").body();
+            String metrics = management.get("/observe/metrics").body();
+            assertThat(health).as("the health answer with its details").contains("ordered-kafka:" + bridge.events);
             for (String secret : List.of(SecureKafka.password(mode), SecureKafka.STORE_PASSWORD)) {
                 assertThat(JmxScan.attributesContaining(secret)).as("JMX attributes showing a password").isEmpty();
+                assertThat(health).as("the health answer").doesNotContain(secret);
+                assertThat(metrics).as("the metrics").doesNotContain(secret);
             }
         }
     }
@@ -122,6 +128,11 @@ class KafkaSecurityIT {
             // some time passes, the consumers keep trying: nothing is consumed, nothing is written
             Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() ->
                     kafka.readAll(bridge.commands).isEmpty() && kafka.readAll(bridge.deadLetters).isEmpty());
+            // not ready, and the health answer says why, without the secret
+            Management.Answer ready = new Management(bridge.managementUrl()).get("/observe/health/ready?data=true");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.body()).contains("Kafka refused the consumer's authentication").contains(failure)
+                    .doesNotContain(password).doesNotContain(SecureKafka.STORE_PASSWORD);
         } finally {
             logs.stopCapture();
         }
