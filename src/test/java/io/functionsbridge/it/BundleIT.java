@@ -108,6 +108,14 @@ class BundleIT {
                 List<KafkaRecords.Received> commands = Awaitility.await().atMost(Duration.ofSeconds(60))
                         .until(() -> kafka.readAll(prefix + "-commands"), list -> !list.isEmpty());
                 assertThat(commands).singleElement().satisfies(command -> assertThat(command.value()).contains("\"text\":\"hosted\""));
+
+                // one management server: the host's route and the bridge's consumers in its health, the bridge's metrics beside Camel's
+                Management management = new Management("http://127.0.0.1:" + host.getProperty("camel.management.port"));
+                Management.Answer health = management.get("/observe/health");
+                assertThat(health.status()).isEqualTo(200);
+                assertThat(health.body()).contains("route:host-greeter").contains("ordered-kafka:" + prefix + "-events").contains("functions-bridge");
+                assertThat(management.metric("functions_bridge_events_total", "topic", prefix + "-events")).isEqualTo(1);
+                assertThat(management.metrics().keySet()).anyMatch(sample -> sample.startsWith("camel_exchanges_total{") && sample.contains("host-greeter"));
             } finally {
                 main.stop();
             }
