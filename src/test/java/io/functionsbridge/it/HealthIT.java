@@ -70,7 +70,6 @@ class HealthIT {
                 for (int i = before; i < before + during; i++) {
                     pending.add(producer.send(new ProducerRecord<>(bridge.events, "conv-" + i, SeqLedger.event("conv-" + i, i))));
                 }
-                Thread.sleep(1000);
                 broker.restart();
                 for (Future<RecordMetadata> sent : pending) {
                     sent.get();

@@ -251,11 +251,13 @@ class OperationsIT extends AbstractBridgeIT {
                             url: http://127.0.0.1:9/x
                             state: undeployed
                         """));
-                Thread.sleep(20);
+                Thread.sleep(20); // an editor's saves, 20 ms apart
             }
             Awaitility.await().atMost(LIVE_CHANGE).pollInterval(Duration.ofMillis(50)).until(() ->
                     management().metric("functions_bridge_reload_failures_total", "file", file) == failuresBefore + 1);
-            Thread.sleep(1000);
+            // and no second refusal follows
+            Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() ->
+                    management().metric("functions_bridge_reload_failures_total", "file", file) == failuresBefore + 1);
         } finally {
             log.stopCapture();
         }
