@@ -4,7 +4,11 @@ import io.functionsbridge.domain.RegistryException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.ObjectHelper;
 
 /**
@@ -27,7 +31,25 @@ public final class BridgeApplication {
         Properties properties = new Properties();
         properties.putAll(overrides);
         main.setOverrideProperties(properties);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configured) {
+                gatewayOnLoopbackWithoutTokens(configured.getCamelContext());
+            }
+        });
         return main;
+    }
+
+    /**
+     * Without {@code bridge.gateway.tokens}, the gateway asks no credentials, so it answers local
+     * callers only: Camel's HTTP server listens on 127.0.0.1, whatever {@code camel.server.host} says
+     * (docs/contract.md, "The gateway").
+     */
+    static void gatewayOnLoopbackWithoutTokens(CamelContext context) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        if (properties.resolveProperty("bridge.gateway.tokens").orElse("").isBlank()) {
+            properties.addOverrideProperty("camel.server.host", "127.0.0.1");
+        }
     }
 
     /** The registry or automatic-messages problem behind a failed start, if that is what failed. */

@@ -16,8 +16,28 @@ public final class BridgeEvent {
     /** The exchange property that carries the event through the routes. */
     public static final String PROPERTY = "event";
 
-    /** Which input the record came from. */
-    public enum Channel { MESSAGING, CHAT }
+    /**
+     * Which input the record came from, and so what becomes of a function's reply: messaging
+     * replies are commands, transcript replies are sendTranscript commands, chat and survey replies
+     * are read and not executed, and a gateway caller gets the reply as it is.
+     */
+    public enum Channel {
+        MESSAGING(FunctionsEvent.Reply.COMMANDS),
+        CHAT(FunctionsEvent.Reply.READ_ONLY),
+        SURVEY(FunctionsEvent.Reply.READ_ONLY),
+        TRANSCRIPT(FunctionsEvent.Reply.TRANSCRIPTS),
+        GATEWAY(FunctionsEvent.Reply.RESULT);
+
+        private final FunctionsEvent.Reply reply;
+
+        Channel(FunctionsEvent.Reply reply) {
+            this.reply = reply;
+        }
+
+        public FunctionsEvent.Reply reply() {
+            return reply;
+        }
+    }
 
     private final Channel channel;
     private final String sourceTopic;
@@ -36,6 +56,10 @@ public final class BridgeEvent {
     private String functionsEvent;
     private FunctionDefinition function;
     private AutoMessage autoMessage;
+    private boolean retried = true;
+    private long deadlineNanos;
+    private String givenRequestId;
+    private List<BridgeEvent> invocations = List.of();
 
     private String requestId;
     private int timeoutMs;
@@ -43,13 +67,14 @@ public final class BridgeEvent {
     private int attempts;
     private long invocationNanos;
     private long invocationStartNanos;
+    private long invokedAtMillis;
     private boolean circuitOpen;
     private byte[] reply;
     private boolean replied;
 
     private final List<Command> commands = new ArrayList<>(2);
     private boolean messageSuppressed;
-    private int chatReplyCommands;
+    private int readOnlyReplyCommands;
     private DeadLetterReason deadLetterReason;
     private String deadLetterMessage;
 
@@ -94,8 +119,75 @@ public final class BridgeEvent {
         return channel;
     }
 
-    public boolean isChat() {
-        return channel == Channel.CHAT;
+    /** Whether a function's reply is read and counted but not executed (chat, surveys). */
+    public boolean isReadOnly() {
+        return channel.reply() == FunctionsEvent.Reply.READ_ONLY;
+    }
+
+    /** Whether the event can have the account's automatic message (messaging only). */
+    public boolean takesAutoMessages() {
+        return channel == Channel.MESSAGING;
+    }
+
+    /**
+     * The same record given to another of its event's functions: an event whose functions are all
+     * called (the transcript event, the gateway's invoke by event) has one invocation per function,
+     * each with its own attempts, reply, commands and dead letter.
+     */
+    public BridgeEvent invocationOf(FunctionDefinition other) {
+        BridgeEvent invocation = new BridgeEvent(channel, sourceTopic, sourcePartition, sourceOffset, key, value);
+        invocation.read(eventType, convId, skillId, payloadStart, payloadEnd);
+        invocation.functionsEvent = functionsEvent;
+        invocation.retried = retried;
+        invocation.deadlineNanos = deadlineNanos;
+        invocation.givenRequestId = givenRequestId;
+        invocation.function = other;
+        return invocation;
+    }
+
+    /** The invocations of an event whose functions are all called; empty for any other. */
+    public List<BridgeEvent> getInvocations() {
+        return invocations;
+    }
+
+    public void setInvocations(List<BridgeEvent> invocations) {
+        this.invocations = List.copyOf(invocations);
+    }
+
+    /** Whether a failed call may be retried (the transcript event's are not). */
+    public boolean isRetried() {
+        return retried;
+    }
+
+    public void setRetried(boolean retried) {
+        this.retried = retried;
+    }
+
+    /** The gateway request's deadline ({@link System#nanoTime()}), or 0 when the event has none. */
+    public void setDeadlineNanos(long deadlineNanos) {
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Milliseconds left before the deadline (at least 0), or {@link Long#MAX_VALUE} without one. */
+    public long remainingMillis() {
+        if (deadlineNanos == 0) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+    }
+
+    /** Whether the event had a deadline and it has passed. */
+    public boolean isPastDeadline() {
+        return deadlineNanos != 0 && System.nanoTime() - deadlineNanos >= 0;
+    }
+
+    /** The X-Request-ID a gateway caller gave, or {@code null}: the calls then carry it. */
+    public String getGivenRequestId() {
+        return givenRequestId;
+    }
+
+    public void setGivenRequestId(String givenRequestId) {
+        this.givenRequestId = givenRequestId;
     }
 
     public String getSourceTopic() {
@@ -199,11 +291,17 @@ public final class BridgeEvent {
     }
 
     /** Fixes what stays the same over every attempt of the call. */
-    public void prepareInvocation(String requestId, int timeoutMs, byte[] envelope) {
+    public void prepareInvocation(String requestId, int timeoutMs, byte[] envelope, long invokedAtMillis) {
+        this.invokedAtMillis = invokedAtMillis;
         this.requestId = requestId;
         this.timeoutMs = timeoutMs;
         this.envelope = envelope;
         this.invocationStartNanos = System.nanoTime();
+    }
+
+    /** When the first attempt started (epoch milliseconds): the envelope's timestamp. */
+    public long getInvokedAtMillis() {
+        return invokedAtMillis;
     }
 
     public int getAttempts() {
@@ -255,10 +353,16 @@ public final class BridgeEvent {
 
     /** The event's outcome, for the metrics: {@code dead_letter}, else {@code commands} or {@code no_commands}. */
     public String outcome() {
-        if (deadLetterReason != null) {
+        boolean deadLettered = deadLetterReason != null;
+        boolean anyCommands = !commands.isEmpty();
+        for (BridgeEvent invocation : invocations) {
+            deadLettered |= invocation.isDeadLettered();
+            anyCommands |= !invocation.getCommands().isEmpty();
+        }
+        if (deadLettered) {
             return "dead_letter";
         }
-        return commands.isEmpty() ? "no_commands" : "commands";
+        return anyCommands ? "commands" : "no_commands";
     }
 
     public void invocationEnded() {
@@ -302,12 +406,12 @@ public final class BridgeEvent {
         this.messageSuppressed = messageSuppressed;
     }
 
-    public int getChatReplyCommands() {
-        return chatReplyCommands;
+    public int getReadOnlyReplyCommands() {
+        return readOnlyReplyCommands;
     }
 
-    public void setChatReplyCommands(int chatReplyCommands) {
-        this.chatReplyCommands = chatReplyCommands;
+    public void setReadOnlyReplyCommands(int readOnlyReplyCommands) {
+        this.readOnlyReplyCommands = readOnlyReplyCommands;
     }
 
     public DeadLetterReason getDeadLetterReason() {

@@ -6,14 +6,25 @@ package io.functionsbridge.domain;
  * @param text    the message of a systemMessage
  * @param skillId the target skill of a transfer, if any
  * @param agentId the target agent of a transfer, if any
+ * @param transcript the e-mail of a sendTranscript
  */
-public record Command(Type type, Origin origin, String text, String skillId, String agentId) {
+public record Command(Type type, Origin origin, String text, String skillId, String agentId, Transcript transcript) {
+
+    /**
+     * Where a sendTranscript sends the chat's transcript, and from whom.
+     *
+     * @param entry which entry of the function's reply it is (0 for the first)
+     */
+    public record Transcript(int entry, String targetEmail, String senderName, String senderEmail, String subject) {
+    }
 
     /** The command types, in the order a conversation's commands are written. */
     public enum Type {
         SYSTEM_MESSAGE("systemMessage"),
         TRANSFER("transfer"),
-        CLOSE_CONVERSATION("closeConversation");
+        CLOSE_CONVERSATION("closeConversation"),
+        /** The chat post-survey transcript's command (docs/contract.md, §12). */
+        SEND_TRANSCRIPT("sendTranscript");
 
         private final String wireName;
 
@@ -53,14 +64,18 @@ public record Command(Type type, Origin origin, String text, String skillId, Str
     }
 
     public static Command systemMessage(Origin origin, String text) {
-        return new Command(Type.SYSTEM_MESSAGE, origin, text, null, null);
+        return new Command(Type.SYSTEM_MESSAGE, origin, text, null, null, null);
     }
 
     public static Command transfer(String skillId, String agentId) {
-        return new Command(Type.TRANSFER, Origin.FUNCTION, null, skillId, agentId);
+        return new Command(Type.TRANSFER, Origin.FUNCTION, null, skillId, agentId, null);
     }
 
     public static Command closeConversation() {
-        return new Command(Type.CLOSE_CONVERSATION, Origin.FUNCTION, null, null, null);
+        return new Command(Type.CLOSE_CONVERSATION, Origin.FUNCTION, null, null, null, null);
+    }
+
+    public static Command sendTranscript(Transcript transcript) {
+        return new Command(Type.SEND_TRANSCRIPT, Origin.FUNCTION, null, null, null, transcript);
     }
 }

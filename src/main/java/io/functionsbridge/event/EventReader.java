@@ -40,7 +40,7 @@ public final class EventReader implements RecordReader<BridgeEvent> {
 
     private BridgeEvent.Channel channel = BridgeEvent.Channel.MESSAGING;
 
-    /** Which input this reader reads: {@code MESSAGING} (the default) or {@code CHAT}. */
+    /** Which input this reader reads: {@code MESSAGING} (the default), {@code CHAT}, {@code SURVEY} or {@code TRANSCRIPT}. */
     public void setChannel(BridgeEvent.Channel channel) {
         this.channel = channel;
     }
@@ -49,9 +49,9 @@ public final class EventReader implements RecordReader<BridgeEvent> {
         return channel;
     }
 
-    /** The exchange property the routes route on: {@code cbotEventType} (messaging) or {@code eventId} (chat). */
+    /** The exchange property the routes route on: {@code cbotEventType} (messaging) or {@code eventId} (the other inputs). */
     public String typeProperty() {
-        return channel == BridgeEvent.Channel.CHAT ? "eventId" : "cbotEventType";
+        return channel == BridgeEvent.Channel.MESSAGING ? "cbotEventType" : "eventId";
     }
 
     @Override
@@ -67,10 +67,10 @@ public final class EventReader implements RecordReader<BridgeEvent> {
     public BridgeEvent read(String topic, int partition, long offset, byte[] key, byte[] value, String skillHeader, String eventIdHeader) {
         BridgeEvent event = new BridgeEvent(channel, topic, partition, offset, key, value);
         try {
-            if (channel == BridgeEvent.Channel.CHAT) {
-                readChat(event, skillHeader, eventIdHeader);
-            } else {
+            if (channel == BridgeEvent.Channel.MESSAGING) {
                 readMessaging(event, skillHeader);
+            } else {
+                readByEventIdHeader(event, skillHeader, eventIdHeader);
             }
         } catch (RejectedEventException refusal) {
             event.refuse(refusal);
@@ -109,9 +109,9 @@ public final class EventReader implements RecordReader<BridgeEvent> {
         if (!event.isReadable()) {
             throw event.getRefusal();
         }
-        throw new UnknownEventTypeException(channel == BridgeEvent.Channel.CHAT
-                ? "chat eventId '" + event.getEventType() + "' is not a chat event the routes take"
-                : "cbotEventType '" + event.getEventType() + "' is not in the event table");
+        throw new UnknownEventTypeException(channel == BridgeEvent.Channel.MESSAGING
+                ? "cbotEventType '" + event.getEventType() + "' is not in the event table"
+                : channel.name().toLowerCase() + " eventId '" + event.getEventType() + "' is not an event the routes of this topic take");
     }
 
     private void readMessaging(BridgeEvent event, String skillHeader) {
@@ -148,22 +148,33 @@ public final class EventReader implements RecordReader<BridgeEvent> {
         }
     }
 
-    private void readChat(BridgeEvent event, String skillHeader, String eventId) {
+    /**
+     * Chat, survey and transcript records: the record header {@code eventId} names the event; the
+     * conversation is the record key, else the payload's {@code chatSessionKey} (chat, transcript)
+     * or {@code conversationId} (survey); a survey's skill is the {@code skillId} header, else the
+     * payload's. A transcript names a conversation or is refused, as its commands go to one.
+     */
+    private void readByEventIdHeader(BridgeEvent event, String skillHeader, String eventId) {
+        String input = channel.name().toLowerCase();
         if (eventId == null || eventId.isBlank()) {
-            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "the chat record has no 'eventId' header");
+            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "the " + input + " record has no 'eventId' header");
         }
         String type = eventId.strip();
         if (type.length() > MAX_TYPE_LENGTH) {
             event.read(type.substring(0, 40) + "...", event.getKeyText(), skillHeader, 0, 0);
-            throw refused(DeadLetterReason.UNKNOWN_EVENT_TYPE, "the eventId header is " + type.length() + " characters long, not a chat event");
+            throw refused(DeadLetterReason.UNKNOWN_EVENT_TYPE, "the eventId header is " + type.length() + " characters long, not an event");
         }
         event.read(type, event.getKeyText(), skillHeader, 0, 0);
         Payload payload = parse(event.getValue());
         String convId = event.getKeyText();
         if (convId == null || convId.isBlank()) {
-            convId = payload.fields.chatSessionKey;
+            convId = channel == BridgeEvent.Channel.SURVEY ? payload.fields.conversationId : payload.fields.chatSessionKey;
         }
-        event.read(type, convId == null ? "" : convId, skillHeader, payload.start, payload.end);
+        String skill = skillHeader == null && channel == BridgeEvent.Channel.SURVEY ? payload.fields.rootSkillId : skillHeader;
+        event.read(type, convId == null ? "" : convId, skill, payload.start, payload.end);
+        if (channel == BridgeEvent.Channel.TRANSCRIPT && (convId == null || convId.isBlank())) {
+            throw refused(DeadLetterReason.MISSING_CONVERSATION_ID, "the transcript record has neither a key nor chatSessionKey");
+        }
     }
 
     /** The payload object: where it is in the value, and the fields taken out of it. */
@@ -181,6 +192,8 @@ public final class EventReader implements RecordReader<BridgeEvent> {
         String skillId;
         String routingSkillId;
         String chatSessionKey;
+        String conversationId;
+        String rootSkillId;
         // at the root only: the envelope's payload
         JsonToken payload;
         Fields payloadFields;
@@ -249,6 +262,8 @@ public final class EventReader implements RecordReader<BridgeEvent> {
                     }
                 }
                 case "chatSessionKey" -> fields.chatSessionKey = scalar(parser, token);
+                case "conversationId" -> fields.conversationId = scalar(parser, token);
+                case "skillId" -> fields.rootSkillId = scalar(parser, token);
                 case "payload" -> {
                     if (root) {
                         fields.payload = token;

@@ -172,8 +172,8 @@ public final class FunctionCalls implements CamelContextAware {
         Target target = targets.computeIfAbsent(function.url(), Target::of);
         HttpRequest<Buffer> request = client.request(HttpMethod.POST, target.port(), target.host(), target.requestUri())
                 .ssl(target.ssl())
-                .timeout(event.getTimeoutMs())
-                .connectTimeout(event.getTimeoutMs());
+                .timeout(FunctionInvoker.attemptTimeoutMs(event))
+                .connectTimeout(FunctionInvoker.attemptTimeoutMs(event));
         MultiMap requestHeaders = request.headers();
         requestHeaders.set(CONTENT_TYPE, JSON);
         requestHeaders.set(REQUEST_ID, event.getRequestId());

@@ -44,10 +44,26 @@ public final class FunctionInvoker {
         if (event.getEnvelope() == null) {
             FunctionDefinition function = event.getFunction();
             int timeout = function.timeoutMs() != null ? function.timeoutMs() : defaultTimeoutMs;
-            event.prepareInvocation(requestId(event), timeout, envelope(event, System.currentTimeMillis()));
+            long now = System.currentTimeMillis();
+            event.prepareInvocation(requestId(event), timeout, envelope(event, now), now);
+        }
+        if (event.isPastDeadline()) {
+            throw new DeadlineException();
         }
         event.countAttempt();
         return event.getEnvelope();
+    }
+
+    /** A gateway request's deadline passed before an attempt could start. */
+    static final class DeadlineException extends RuntimeException {
+        DeadlineException() {
+            super("the request's deadline passed", null, false, false);
+        }
+    }
+
+    /** The attempt's timeout: the function's, cut to what is left of a gateway request's deadline. */
+    public static int attemptTimeoutMs(BridgeEvent event) {
+        return (int) Math.max(1, Math.min(event.getTimeoutMs(), event.remainingMillis()));
     }
 
     /** {@code {"timestamp": <ms>, "headers": [], "payload": <the payload object, as the record holds it>}}. */
@@ -87,10 +103,19 @@ public final class FunctionInvoker {
     }
 
     /**
-     * Whether a failed attempt is worth another: connection failures, timeouts, HTTP 5xx, 408, 429
-     * and 901. Other HTTP statuses (other 4xx, 3xx) are not.
+     * Whether a failed attempt gets another: connection failures, timeouts, HTTP 5xx, 408, 429
+     * and 901 do, unless the event takes no retry (the transcript event) or its gateway request's
+     * deadline has passed. Other HTTP statuses (other 4xx, 3xx) do not.
      */
-    public boolean isRetryable(@ExchangeException Exception failure) {
+    public boolean isRetryable(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
+        return event.isRetried() && !event.isPastDeadline() && isRetryableKind(failure);
+    }
+
+    /** Whether a failure is of a kind worth another attempt (whether or not the event allows one). */
+    public static boolean isRetryableKind(Exception failure) {
+        if (ObjectHelper.getException(DeadlineException.class, failure) != null) {
+            return false;
+        }
         if (ObjectHelper.getException(ReplyTooLargeException.class, failure) != null) {
             return false;
         }
@@ -114,10 +139,16 @@ public final class FunctionInvoker {
     }
 
     /**
-     * The function refused the call: {@code FUNCTION_REJECTED}, not retried; or it answered more
-     * than the cap: {@code INVALID_REPLY}, which counts as no message set.
+     * A failure not retried: the function refused the call, {@code FUNCTION_REJECTED}; or it
+     * answered more than the cap, {@code INVALID_REPLY}, which counts as no message set; or it
+     * failed where no retry is allowed (the transcript event, a gateway request past its deadline),
+     * {@code FUNCTION_FAILED}.
      */
     public void rejected(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
+        if (isRetryableKind(failure) || ObjectHelper.getException(DeadlineException.class, failure) != null) {
+            failed(event, failure);
+            return;
+        }
         event.invocationEnded();
         ReplyTooLargeException tooLarge = ObjectHelper.getException(ReplyTooLargeException.class, failure);
         if (tooLarge != null) {
@@ -132,6 +163,9 @@ public final class FunctionInvoker {
         TokenEndpointException noToken = ObjectHelper.getException(TokenEndpointException.class, failure);
         if (noToken != null) {
             return function + " not called: " + noToken.getMessage();
+        }
+        if (ObjectHelper.getException(DeadlineException.class, failure) != null) {
+            return function + " not called again: the request's deadline passed";
         }
         Integer status = httpStatus(failure);
         if (status != null) {
@@ -160,6 +194,9 @@ public final class FunctionInvoker {
 
     /** The same for every attempt, and for the same record handled again after a restart. */
     static String requestId(BridgeEvent event) {
+        if (event.getGivenRequestId() != null) {
+            return event.getGivenRequestId();
+        }
         return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), event.getFunction().id());
     }
 }

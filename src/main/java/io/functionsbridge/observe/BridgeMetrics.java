@@ -108,9 +108,23 @@ public final class BridgeMetrics implements CamelContextAware {
         return current;
     }
 
-    /** Counts the event's outcome, its function's invocation, its commands and its dead letter. */
+    /**
+     * Counts the event's outcome, its functions' invocations, its commands and its dead letters
+     * (an event whose functions are all called has an invocation for each).
+     */
     public void count(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         counter("functions.bridge.events", "topic", event.getSourceTopic(), "outcome", event.outcome()).increment();
+        countInvocation(event);
+        for (BridgeEvent invocation : event.getInvocations()) {
+            countInvocation(invocation);
+        }
+    }
+
+    /**
+     * Counts a function's invocation, its commands and its dead letter: for an event, or for a
+     * gateway request, which is no event of a topic.
+     */
+    public void countInvocation(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         String result = event.invocationResult();
         if (result != null) {
             String function = event.getFunctionId();
@@ -123,12 +137,10 @@ public final class BridgeMetrics implements CamelContextAware {
                 functionStats.count(event, result);
             }
         }
-        if (!event.isChat()) {
-            for (Command command : event.getCommands()) {
-                counter("functions.bridge.commands", "type", command.type().wireName(), "origin", command.origin().wireName()).increment();
-            }
+        for (Command command : event.getCommands()) {
+            counter("functions.bridge.commands", "type", command.type().wireName(), "origin", command.origin().wireName()).increment();
         }
-        if (event.isDeadLettered()) {
+        if (event.isDeadLettered() && event.getChannel() != BridgeEvent.Channel.GATEWAY) {
             counter("functions.bridge.dead.letters", "reason", event.getDeadLetterReason().name(), null, null).increment();
         }
     }

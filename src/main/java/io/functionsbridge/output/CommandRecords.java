@@ -7,6 +7,7 @@ import io.functionsbridge.domain.Command;
 import io.functionsbridge.domain.SourceIds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -20,18 +21,29 @@ public final class CommandRecords {
     private final JsonFactory json = new JsonFactory();
 
     /**
-     * The record of the event's command of that type (a wire name: {@code systemMessage}...): its
-     * JSON value as the body, keyed by the conversation. The record carries no other header.
+     * The record of the event's command of that type (a wire name: {@code systemMessage}...): the
+     * one the routes' loop is at, else the first of that type; its JSON value as the body, keyed by
+     * the conversation. The record carries no other header.
      */
-    public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Body String type, @Headers Map<String, Object> headers) {
+    public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty(Exchange.LOOP_INDEX) Integer index,
+            @Body String type, @Headers Map<String, Object> headers) {
         headers.clear();
         headers.put(KafkaConstants.KEY, event.getConvId());
-        for (Command command : event.getCommands()) {
+        List<Command> commands = event.getCommands();
+        if (index != null && index < commands.size() && commands.get(index).type().wireName().equals(type)) {
+            return value(event, commands.get(index));
+        }
+        for (Command command : commands) {
             if (command.type().wireName().equals(type)) {
                 return value(event, command);
             }
         }
         throw new IllegalArgumentException("the event has no " + type + " command");
+    }
+
+    /** How many commands the event has: the routes' loop writes them one by one. */
+    public int count(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
+        return event.getCommands().size();
     }
 
     /**
@@ -47,7 +59,7 @@ public final class CommandRecords {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (JsonGenerator record = json.createGenerator(bytes)) {
             record.writeStartObject();
-            record.writeStringField("commandId", commandId(event, command.type()));
+            record.writeStringField("commandId", commandId(event, command));
             record.writeStringField("type", command.type().wireName());
             record.writeStringField("convId", event.getConvId());
             switch (command.type()) {
@@ -63,13 +75,22 @@ public final class CommandRecords {
                 case CLOSE_CONVERSATION -> {
                     // no arguments
                 }
+                case SEND_TRANSCRIPT -> {
+                    Command.Transcript transcript = command.transcript();
+                    record.writeStringField("targetEmail", transcript.targetEmail());
+                    writeIfSet(record, "senderName", transcript.senderName());
+                    writeIfSet(record, "senderEmail", transcript.senderEmail());
+                    writeIfSet(record, "subject", transcript.subject());
+                }
             }
             record.writeStringField("origin", command.origin().wireName());
             if (command.origin() == Command.Origin.FUNCTION) {
                 record.writeStringField("functionId", event.getFunction().id());
             }
             record.writeStringField("eventId", event.getFunctionsEvent());
-            record.writeStringField("cbotEventType", event.getEventType());
+            if (event.takesAutoMessages()) {
+                record.writeStringField("cbotEventType", event.getEventType());
+            }
             record.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("cannot write a command record", e);
@@ -77,8 +98,21 @@ public final class CommandRecords {
         return bytes.toByteArray();
     }
 
-    /** Derived from the source record and the command type: handling the record again gives the same id. */
-    public static String commandId(BridgeEvent event, Command.Type type) {
-        return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), type.wireName());
+    private static void writeIfSet(JsonGenerator record, String field, String value) throws IOException {
+        if (value != null) {
+            record.writeStringField(field, value);
+        }
+    }
+
+    /**
+     * Derived from the source record and the command type (for a sendTranscript, also its function
+     * and its entry in the reply, as a record can have several): handling the record again gives
+     * the same id.
+     */
+    public static String commandId(BridgeEvent event, Command command) {
+        String what = command.type() == Command.Type.SEND_TRANSCRIPT
+                ? command.type().wireName() + "/" + event.getFunctionId() + "/" + command.transcript().entry()
+                : command.type().wireName();
+        return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), what);
     }
 }

@@ -29,7 +29,7 @@ public final class OutcomeLog implements OutcomeLogMBean {
     private final LongAdder slowInvocations = new LongAdder();
     private final LongAdder invocations = new LongAdder();
     private final LongAdder commands = new LongAdder();
-    private final LongAdder chatRepliesNotExecuted = new LongAdder();
+    private final LongAdder repliesNotExecuted = new LongAdder();
     private final Map<DeadLetterReason, LongAdder> deadLetters = new ConcurrentHashMap<>();
 
     private static final String OBJECT_NAME = "io.functionsbridge:type=Outcomes";
@@ -60,19 +60,9 @@ public final class OutcomeLog implements OutcomeLogMBean {
     /** Logs and counts the outcome of an event whose commands or dead letter are written. */
     public void log(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         events.increment();
-        commands.add(event.getCommands().size());
-        boolean slow = event.getAttempts() > 0 && event.getInvocationMillis() > slowMillis;
-        if (event.getAttempts() > 0) {
-            invocations.increment();
-        }
-        if (slow) {
-            slowInvocations.increment();
-        }
-        if (event.isChat() && event.isReplied()) {
-            chatRepliesNotExecuted.increment();
-        }
-        if (event.isDeadLettered()) {
-            deadLetters.computeIfAbsent(event.getDeadLetterReason(), r -> new LongAdder()).increment();
+        boolean slow = count(event);
+        for (BridgeEvent invocation : event.getInvocations()) {
+            slow |= count(invocation);
         }
         if (slow ? !LOG.isWarnEnabled() : !LOG.isInfoEnabled()) {
             return;
@@ -92,6 +82,25 @@ public final class OutcomeLog implements OutcomeLogMBean {
             MDC.remove("convId");
             MDC.remove("cbotEventType");
         }
+    }
+
+    /** Counts one invocation's outcome; returns whether it was slow. */
+    private boolean count(BridgeEvent event) {
+        commands.add(event.getCommands().size());
+        boolean slow = event.getAttempts() > 0 && event.getInvocationMillis() > slowMillis;
+        if (event.getAttempts() > 0) {
+            invocations.increment();
+        }
+        if (slow) {
+            slowInvocations.increment();
+        }
+        if (event.isReadOnly() && event.isReplied()) {
+            repliesNotExecuted.increment();
+        }
+        if (event.isDeadLettered()) {
+            deadLetters.computeIfAbsent(event.getDeadLetterReason(), r -> new LongAdder()).increment();
+        }
+        return slow;
     }
 
     /**
@@ -114,19 +123,44 @@ public final class OutcomeLog implements OutcomeLogMBean {
         if (event.getFunctionsEvent() != null) {
             line.append(' ').append(event.getEventType());
         }
+        if (event.getFunctionsEvent() != null && !event.getInvocations().isEmpty()) {
+            line.append(" -> ").append(event.getInvocations().size()).append(" functions: ");
+            line.append(event.getInvocations().stream().map(invocation -> {
+                StringBuilder part = new StringBuilder();
+                invocation(invocation, part);
+                outcome(invocation, part);
+                return part.toString();
+            }).collect(Collectors.joining(" | ")));
+            if (event.isDeadLettered()) {
+                line.append("; dead letter ").append(event.getDeadLetterReason());
+            }
+            return line.toString();
+        }
         if (event.getFunctionsEvent() != null) {
             line.append(" -> ");
-            if (event.hasFunction()) {
-                line.append(event.getFunction().displayName())
-                        .append(", ").append(event.getAttempts()).append(event.getAttempts() == 1 ? " attempt, " : " attempts, ")
-                        .append(event.getInvocationMillis()).append(" ms");
-            } else {
-                line.append("no function");
-            }
+            invocation(event, line);
         }
+        outcome(event, line);
+        return line.toString();
+    }
+
+    /** The function, its attempts and its time, or "no function". */
+    private static void invocation(BridgeEvent event, StringBuilder line) {
+        if (event.hasFunction()) {
+            line.append(event.getFunction().displayName())
+                    .append(", ").append(event.getAttempts()).append(event.getAttempts() == 1 ? " attempt, " : " attempts, ")
+                    .append(event.getInvocationMillis()).append(" ms");
+        } else {
+            line.append("no function");
+        }
+    }
+
+    /** What was written: the commands (or why none), and the dead letter. */
+    private static void outcome(BridgeEvent event, StringBuilder line) {
         line.append(" -> ");
-        if (event.isChat() && event.isReplied()) {
-            line.append("reply read, ").append(event.getChatReplyCommands()).append(" command(s) not executed (chat)");
+        if (event.isReadOnly() && event.isReplied()) {
+            line.append("reply read, ").append(event.getReadOnlyReplyCommands()).append(" command(s) not executed (")
+                    .append(event.getChannel().name().toLowerCase()).append(')');
         } else if (event.getCommands().isEmpty()) {
             line.append(event.isMessageSuppressed() ? "no commands (message suppressed)" : "no commands");
         } else {
@@ -138,10 +172,12 @@ public final class OutcomeLog implements OutcomeLogMBean {
                 line.append(": ").append(event.getDeadLetterMessage());
             }
         }
-        return line.toString();
     }
 
     private static String describe(Command command) {
+        if (command.type() == Command.Type.SEND_TRANSCRIPT) {
+            return "sendTranscript";
+        }
         return command.origin() == Command.Origin.AUTO_MESSAGE ? command.type().wireName() + " (automatic)" : command.type().wireName();
     }
 
@@ -166,8 +202,8 @@ public final class OutcomeLog implements OutcomeLogMBean {
     }
 
     @Override
-    public long getChatRepliesNotExecuted() {
-        return chatRepliesNotExecuted.sum();
+    public long getRepliesNotExecuted() {
+        return repliesNotExecuted.sum();
     }
 
     @Override

@@ -17,8 +17,8 @@ public interface OutcomeLogMBean {
     /** Command records written. */
     long getCommands();
 
-    /** Chat functions' replies read and, as chat takes no commands, not executed. */
-    long getChatRepliesNotExecuted();
+    /** Replies of chat and survey functions: read and, as they take no commands, not executed. */
+    long getRepliesNotExecuted();
 
     /** Dead letters written, by reason. */
     Map<String, Long> getDeadLetters();

@@ -36,6 +36,7 @@ import org.apache.camel.ExchangeProperty;
 public final class FunctionRegistry {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final EventCatalog CATALOG = new EventCatalog();
 
     private String file = "functions.yaml";
     private volatile Functions loaded;
@@ -96,7 +97,7 @@ public final class FunctionRegistry {
 
     /** Reads and validates a registry file; throws {@link RegistryException} naming every problem found. */
     public static FunctionRegistry read(Path file) {
-        return read(file, new EventCatalog());
+        return read(file, CATALOG);
     }
 
     public static FunctionRegistry read(Path file, EventCatalog catalog) {
@@ -248,7 +249,7 @@ public final class FunctionRegistry {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
-    /** The deployed function on that event serving that skill, if any. */
+    /** The deployed function on that event serving that skill, if any (the first, in the file's order). */
     public Optional<FunctionDefinition> find(String event, String skillId) {
         for (FunctionDefinition function : loaded.deployedByEvent().getOrDefault(event, List.of())) {
             if (function.servesSkill(skillId)) {
@@ -258,13 +259,60 @@ public final class FunctionRegistry {
         return Optional.empty();
     }
 
+    /** Every deployed function on that event serving that skill, in the file's order. */
+    public List<FunctionDefinition> findAll(String event, String skillId) {
+        List<FunctionDefinition> serving = new ArrayList<>();
+        for (FunctionDefinition function : loaded.deployedByEvent().getOrDefault(event, List.of())) {
+            if (function.servesSkill(skillId)) {
+                serving.add(function);
+            }
+        }
+        return serving;
+    }
+
+    /** The function with that id (lambda UUID), deployed or not. */
+    public Optional<FunctionDefinition> byId(String id) {
+        for (FunctionDefinition function : loaded.all()) {
+            if (function.id().equals(id)) {
+                return Optional.of(function);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The Functions event of that id, if the bridge knows it. */
+    public Optional<FunctionsEvent> event(String id) {
+        return id == null ? Optional.empty() : CATALOG.find(id);
+    }
+
+    /**
+     * Sets the Functions event the routes mapped the event to and gives it one invocation per
+     * function deployed on that event for the conversation's skill (the registry in force now):
+     * the body of the routes' split, which calls them all at once.
+     */
+    public List<BridgeEvent> enrichAll(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event,
+            @ExchangeProperty("functionsEvent") String functionsEvent) {
+        use(event, functionsEvent);
+        List<BridgeEvent> invocations = new ArrayList<>();
+        for (FunctionDefinition function : findAll(functionsEvent, event.getSkillId())) {
+            invocations.add(event.invocationOf(function));
+        }
+        event.setInvocations(invocations);
+        return invocations;
+    }
+
+    private static void use(BridgeEvent event, String functionsEvent) {
+        event.setFunctionsEvent(functionsEvent);
+        event.setRetried(CATALOG.find(functionsEvent).map(FunctionsEvent::retried).orElse(true));
+    }
+
     /**
      * Sets the Functions event the routes mapped the event to, the function to call for it, if one
      * is deployed for the conversation's skill, and the automatic message of its cbotEventType:
      * the versions in force now, which the event keeps to its end. Returns whether there is a function.
      */
     public boolean enrich(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty("functionsEvent") String functionsEvent) {
-        event.setFunctionsEvent(functionsEvent);
+        use(event, functionsEvent);
         event.setFunction(find(functionsEvent, event.getSkillId()).orElse(null));
         event.setAutoMessage(autoMessages.find(event.getEventType()).orElse(null));
         return event.hasFunction();

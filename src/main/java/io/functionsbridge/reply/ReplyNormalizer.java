@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.camel.ExchangeProperty;
 
 /**
@@ -50,6 +51,48 @@ public final class ReplyNormalizer {
         }
     }
 
+    /**
+     * Normalises the reply of a transcript function (docs/contract.md, §12): an array of
+     * {@code {targetEmail, senderName, senderEmail, subject}} (or one such object), each valid entry
+     * a sendTranscript command; an entry without a {@code targetEmail} that looks like an e-mail
+     * address is a problem, and the other entries still count.
+     */
+    public NormalizedReply normalizeTranscripts(byte[] body) {
+        JsonNode root;
+        try {
+            root = body == null || isBlank(body) ? null : mapper.readTree(body);
+        } catch (IOException e) {
+            return NormalizedReply.unusable("the reply is not JSON: " + DeadLetterReason.shorten(e.getMessage()));
+        }
+        if (root == null || root.isNull()) {
+            return NormalizedReply.empty();
+        }
+        if (!root.isArray() && !root.isObject()) {
+            return NormalizedReply.unusable("the reply is a JSON " + root.getNodeType().name().toLowerCase() + ", neither an array, an object nor null");
+        }
+        List<Command> commands = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        int i = 0;
+        for (JsonNode entry : root.isArray() ? root : List.of(root)) {
+            String targetEmail = entry.path("targetEmail").isTextual() ? entry.get("targetEmail").asText().strip() : null;
+            if (targetEmail == null || !EMAIL.matcher(targetEmail).matches()) {
+                problems.add("entry " + i + " has no targetEmail that is an e-mail address");
+            } else {
+                commands.add(Command.sendTranscript(new Command.Transcript(i, targetEmail, textOf(entry, "senderName"),
+                        textOf(entry, "senderEmail"), textOf(entry, "subject"))));
+            }
+            i++;
+        }
+        return new NormalizedReply(commands, false, problems, List.of());
+    }
+
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+
+    private static String textOf(JsonNode entry, String field) {
+        JsonNode value = entry.get(field);
+        return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
+    }
+
     /** A command as the reply has it: each field's text when it is a string, else its JSON tree, or absent. */
     private static final class Item {
         Object type;
@@ -76,7 +119,7 @@ public final class ReplyNormalizer {
             }
             Item item = readItem(parser);
             Command.Type type = item.type instanceof String text ? Command.Type.fromWireName(text) : null;
-            if (type == null) {
+            if (type == null || type == Command.Type.SEND_TRANSCRIPT) {
                 problems.add(where + " has unknown type " + (item.type == null ? "(none)" : DeadLetterReason.shorten(json(item.type))));
                 continue;
             }
@@ -104,6 +147,7 @@ public final class ReplyNormalizer {
                     }
                 }
                 case CLOSE_CONVERSATION -> firstOfType.put(type, Command.closeConversation());
+                default -> throw new IllegalStateException("not a messaging command: " + type);
             }
         }
         return new NormalizedReply(new ArrayList<>(firstOfType.values()), suppressed, problems, ignored);
@@ -154,13 +198,13 @@ public final class ReplyNormalizer {
             return;
         }
         NormalizedReply reply = normalize(event.getReply());
-        if (event.isChat()) {
-            event.setChatReplyCommands(reply.size());
+        if (event.isReadOnly()) {
+            event.setReadOnlyReplyCommands(reply.size());
         } else {
             event.getCommands().addAll(reply.commands());
             event.setMessageSuppressed(reply.messageSuppressed());
         }
-        if (reply.hasProblems() && !event.isChat()) {
+        if (reply.hasProblems() && !event.isReadOnly()) {
             event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": "
                     + String.join("; ", reply.problems()));
         }

@@ -39,6 +39,28 @@ class EventCatalogTest {
             assertThat(event.acceptsCommands()).isFalse();
         }
         assertThat(catalog.find("controllerbot_messaging_unknown")).isEmpty();
-        assertThat(catalog.events()).hasSize(11);
+    }
+
+    @Test
+    void theOtherSourcesEventsHaveTheContractsLimitsSkillsAndReplies() {
+        // id, limit, skills apply, what becomes of the reply, retried (CONTRACT §12)
+        Object[][] rows = {
+            {"surveybot_messaging_survey_started", 1, true, FunctionsEvent.Reply.READ_ONLY, true},
+            {"surveybot_messaging_survey_ended", 1, true, FunctionsEvent.Reply.READ_ONLY, true},
+            {"denver_post_survey_email_transcript", 10, false, FunctionsEvent.Reply.TRANSCRIPTS, false},
+            {"conversational_command", 30, false, FunctionsEvent.Reply.RESULT, true},
+            {"bot_connectors_custom_integration", 15, false, FunctionsEvent.Reply.RESULT, true},
+            {"bot_connectors_pre_hook", 15, false, FunctionsEvent.Reply.RESULT, true},
+            {"bot_connectors_post_hook", 15, false, FunctionsEvent.Reply.RESULT, true},
+            {"bot_connectors_error_hook", 15, false, FunctionsEvent.Reply.RESULT, true},
+        };
+        for (Object[] row : rows) {
+            FunctionsEvent event = catalog.find((String) row[0]).orElseThrow();
+            assertThat(event.lambdaLimit()).as(event.id()).isEqualTo(row[1]);
+            assertThat(event.skillsApply()).as(event.id()).isEqualTo(row[2]);
+            assertThat(event.reply()).as(event.id()).isEqualTo(row[3]);
+            assertThat(event.retried()).as(event.id()).isEqualTo(row[4]);
+        }
+        assertThat(catalog.events()).hasSize(11 + rows.length);
     }
 }

@@ -148,7 +148,7 @@ class EventReaderTest {
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("chat", 0, 3L, null, bytes("{\"chatSessionKey\":\"s-1\"}"));
         record.headers().add(new RecordHeader("eventId", bytes("chat_start")));
         BridgeEvent event = chat.read(record);
-        assertThat(event.isChat()).isTrue();
+        assertThat(event.isReadOnly()).isTrue();
         assertThat(event.getEventType()).isEqualTo("chat_start");
         assertThat(event.getConvId()).isEqualTo("s-1");
         assertThat(chat.orderingKey(event)).isEqualTo("s-1");

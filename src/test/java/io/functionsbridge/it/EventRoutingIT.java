@@ -101,7 +101,7 @@ class EventRoutingIT extends AbstractBridgeIT {
         assertThat(json(functions.requests("/chat/start").get(0).body()).at("/payload/chatSessionKey").asText()).isEqualTo("chat-a");
         assertThat(commandsOf("chat-a")).as("chat takes no commands, nor automatic messages").isEmpty();
         assertThat(deadLettersOf("chat-a")).isEmpty();
-        assertThat(outcomes().getChatRepliesNotExecuted()).isGreaterThanOrEqualTo(2);
+        assertThat(outcomes().getRepliesNotExecuted()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -21,6 +21,8 @@ final class RunningBridge implements AutoCloseable {
 
     final String events;
     final String chatEvents;
+    final String surveyEvents;
+    final String transcriptEvents;
     final String commands;
     final String deadLetters;
     final String group;
@@ -29,6 +31,8 @@ final class RunningBridge implements AutoCloseable {
     private RunningBridge(String prefix, Main main) {
         this.events = prefix + "-events";
         this.chatEvents = prefix + "-chat";
+        this.surveyEvents = prefix + "-survey";
+        this.transcriptEvents = prefix + "-transcripts";
         this.commands = prefix + "-commands";
         this.deadLetters = prefix + "-dlq";
         this.group = prefix + "-bridge";
@@ -55,16 +59,20 @@ final class RunningBridge implements AutoCloseable {
         overrides.put("bridge.invoke.backoff-ms", "20");
         // each bridge its own management server (health, metrics)
         overrides.put("camel.management.port", String.valueOf(Ports.free()));
+        // and its own gateway
+        overrides.put("camel.server.port", String.valueOf(Ports.free()));
         overrides.putAll(extra);
         Main main = BridgeApplication.create(overrides);
         RunningBridge bridge = new RunningBridge(prefix, main);
         overrides.putIfAbsent("bridge.topic.events", bridge.events);
         overrides.putIfAbsent("bridge.topic.chat-events", bridge.chatEvents);
+        overrides.putIfAbsent("bridge.topic.survey-events", bridge.surveyEvents);
+        overrides.putIfAbsent("bridge.topic.transcript-events", bridge.transcriptEvents);
         overrides.putIfAbsent("bridge.topic.commands", bridge.commands);
         overrides.putIfAbsent("bridge.topic.dead-letter", bridge.deadLetters);
         overrides.putIfAbsent("bridge.consumer.group", bridge.group);
         main.setOverrideProperties(toProperties(overrides));
-        kafka.createTopics(bridge.events, bridge.chatEvents, bridge.commands, bridge.deadLetters);
+        kafka.createTopics(bridge.events, bridge.chatEvents, bridge.surveyEvents, bridge.transcriptEvents, bridge.commands, bridge.deadLetters);
         try {
             main.start();
         } catch (Exception e) {
@@ -77,6 +85,11 @@ final class RunningBridge implements AutoCloseable {
     /** The management server's base url: http://127.0.0.1:port. */
     String managementUrl() {
         return "http://127.0.0.1:" + context().resolvePropertyPlaceholders("{{camel.management.port}}");
+    }
+
+    /** The gateway's base url: http://127.0.0.1:port. */
+    String gatewayUrl() {
+        return "http://127.0.0.1:" + context().resolvePropertyPlaceholders("{{camel.server.port}}");
     }
 
     CamelContext context() {

@@ -64,7 +64,7 @@ class CommandRecordsTest {
         event.getCommands().add(Command.systemMessage(Command.Origin.FUNCTION, "hello"));
         event.getCommands().add(Command.closeConversation());
         Map<String, Object> headers = new HashMap<>(Map.of("Authorization", "Bearer x", KafkaConstants.KEY, "old"));
-        JsonNode record = mapper.readTree(records.toRecord(event, "closeConversation", headers));
+        JsonNode record = mapper.readTree(records.toRecord(event, null, "closeConversation", headers));
         assertThat(record.path("type").asText()).isEqualTo("closeConversation");
         assertThat(headers).containsExactly(Map.entry(KafkaConstants.KEY, "conv-1"));
     }
@@ -77,8 +77,8 @@ class CommandRecordsTest {
 
     @Test
     void theCommandIdDependsOnlyOnTheSourceRecordAndTheType() {
-        assertThat(CommandRecords.commandId(event(7), Command.Type.TRANSFER)).isEqualTo(CommandRecords.commandId(event(7), Command.Type.TRANSFER));
-        assertThat(CommandRecords.commandId(event(7), Command.Type.TRANSFER)).isNotEqualTo(CommandRecords.commandId(event(8), Command.Type.TRANSFER));
-        assertThat(CommandRecords.commandId(event(7), Command.Type.TRANSFER)).isNotEqualTo(CommandRecords.commandId(event(7), Command.Type.SYSTEM_MESSAGE));
+        assertThat(CommandRecords.commandId(event(7), Command.transfer("1", null))).isEqualTo(CommandRecords.commandId(event(7), Command.transfer("1", null)));
+        assertThat(CommandRecords.commandId(event(7), Command.transfer("1", null))).isNotEqualTo(CommandRecords.commandId(event(8), Command.transfer("1", null)));
+        assertThat(CommandRecords.commandId(event(7), Command.transfer("1", null))).isNotEqualTo(CommandRecords.commandId(event(7), Command.systemMessage(Command.Origin.FUNCTION, "hi")));
     }
 }

@@ -91,6 +91,42 @@ class FunctionRegistryTest {
     }
 
     @Test
+    void takesTenDeployedTranscriptFunctionsAndRefusesAnEleventh() throws IOException {
+        StringBuilder ten = new StringBuilder("functions:\n");
+        for (int i = 1; i <= 10; i++) {
+            ten.append(function("t" + i, "denver_post_survey_email_transcript", "http://h/" + i, "deployed", ""));
+        }
+        FunctionRegistry registry = parse(ten.toString());
+        assertThat(registry.findAll("denver_post_survey_email_transcript", null)).hasSize(10)
+                .extracting(FunctionDefinition::id).startsWith("t1", "t2").endsWith("t10");
+        assertThatThrownBy(() -> parse(ten + function("t11", "denver_post_survey_email_transcript", "http://h/11", "deployed", "")))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("event denver_post_survey_email_transcript has 11 deployed functions, more than its limit of 10: t1, t2, t3,")
+                .hasMessageContaining("t10, t11");
+    }
+
+    @Test
+    void takesTheGatewaysEventsWithTheirLimits() throws IOException {
+        StringBuilder thirty = new StringBuilder("functions:\n");
+        for (int i = 1; i <= 30; i++) {
+            thirty.append(function("c" + i, "conversational_command", "http://h/c" + i, "deployed", ""));
+        }
+        assertThat(parse(thirty.toString()).findAll("conversational_command", "any skill")).hasSize(30);
+        assertThatThrownBy(() -> parse(thirty + function("c31", "conversational_command", "http://h/c31", "deployed", "")))
+                .hasMessageContaining("more than its limit of 30");
+        StringBuilder sixteen = new StringBuilder("functions:\n");
+        for (int i = 1; i <= 16; i++) {
+            sixteen.append(function("h" + i, "bot_connectors_pre_hook", "http://h/h" + i, "deployed", ""));
+        }
+        assertThatThrownBy(() -> parse(sixteen.toString())).hasMessageContaining("bot_connectors_pre_hook has 16 deployed functions, more than its limit of 15");
+        // survey events take skills; the gateway's do not
+        assertThat(parse("functions:\n" + function("s", "surveybot_messaging_survey_ended", "http://h/s", "deployed", "    skills: [\"7\"]\n"))
+                .find("surveybot_messaging_survey_ended", "7")).isPresent();
+        assertThatThrownBy(() -> parse("functions:\n" + function("k", "bot_connectors_post_hook", "http://h/k", "deployed", "    skills: [\"7\"]\n")))
+                .hasMessageContaining("function k: skills do not apply to event bot_connectors_post_hook");
+    }
+
+    @Test
     void refusesBadStatesTimeoutsAndSkillsOnChatEvents() {
         assertThatThrownBy(() -> parse("functions:\n"
                 + function("s", "controllerbot_messaging_ttr", "http://h/s", "running", "")

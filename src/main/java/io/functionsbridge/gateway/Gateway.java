@@ -1,0 +1,324 @@
+package io.functionsbridge.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.FunctionsEvent;
+import io.functionsbridge.registry.FunctionRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeException;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The platform's invoke API (docs/contract.md, §13), for callers that wait for the answer: who may
+ * call, which function or event a request names, the request's envelope and deadline, and the
+ * answer. The routes of {@code routes/gateway.camel.yaml} call the functions the way the Kafka
+ * routes do ({@code direct:invoke-function}: the same envelope, X-Request-ID, retries and circuit
+ * breakers).
+ *
+ * <p>Each step returns its decision or throws a {@link GatewayException} with the status and error
+ * code to answer; the routes' error handler turns it into {@code {"errorCode", "errorMsg"}}.
+ */
+public final class Gateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The exchange property that carries a request's invocations. */
+    private static final String GATEWAY_PATH = "gateway";
+
+    private FunctionRegistry functions;
+    private String account = "local";
+    private List<byte[]> tokens = List.of();
+    private long timeoutMs = 30_000;
+
+    public void setFunctions(FunctionRegistry functions) {
+        this.functions = functions;
+    }
+
+    /** The only account the gateway serves (bridge.account). */
+    public void setAccount(String account) {
+        this.account = account;
+    }
+
+    /** The bearer tokens a request may carry (bridge.gateway.tokens, comma-separated); none: no credentials asked. */
+    public void setTokens(String tokens) {
+        List<byte[]> accepted = new ArrayList<>();
+        for (String token : tokens == null ? new String[0] : tokens.split(",")) {
+            if (!token.isBlank()) {
+                accepted.add(token.strip().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        this.tokens = List.copyOf(accepted);
+    }
+
+    /** Whether requests must carry one of the tokens. */
+    public boolean isSecured() {
+        return !tokens.isEmpty();
+    }
+
+    /** The deadline of a whole request, retries included (bridge.gateway.timeout-ms). */
+    public void setTimeoutMs(long timeoutMs) {
+        this.timeoutMs = timeoutMs;
+    }
+
+    /**
+     * {@code POST /api/account/{account}/lambdas/{uuid}/invoke?v=1}: the invocation of that
+     * function, deployed, with the request's payload. Any event's function can be invoked by its id.
+     */
+    public BridgeEvent lambdaRequest(@Headers Map<String, Object> headers, @Body byte[] body) {
+        checkRequest(headers);
+        String uuid = text(headers.get("uuid"));
+        FunctionDefinition function = functions.byId(uuid)
+                .orElseThrow(() -> new GatewayException(404, "UNKNOWN_LAMBDA", "no function " + uuid + " in the registry"));
+        if (!function.deployed()) {
+            throw new GatewayException(404, "LAMBDA_NOT_DEPLOYED", "function " + uuid + " is not deployed");
+        }
+        return request(headers, body, function.event()).invocationOf(function);
+    }
+
+    /**
+     * {@code POST /api/account/{account}/events/{eventId}/invoke?v=1}: one invocation per function
+     * deployed on the event for the {@code skillId} query parameter's skill (skills applied where
+     * the event takes them), the body of the routes' split.
+     */
+    public List<BridgeEvent> eventRequest(@Headers Map<String, Object> headers, @Body byte[] body, Exchange exchange) {
+        checkRequest(headers);
+        FunctionsEvent event = knownEvent(headers);
+        BridgeEvent request = request(headers, body, event.id());
+        List<BridgeEvent> invocations = new ArrayList<>();
+        for (FunctionDefinition function : functions.findAll(event.id(), skill(headers, event))) {
+            invocations.add(request.invocationOf(function));
+        }
+        request.setInvocations(invocations);
+        exchange.setProperty(BridgeEvent.PROPERTY, request);
+        return invocations;
+    }
+
+    /** {@code GET /api/account/{account}/events/{eventId}/isImplemented?v=1}: {@code {"implemented": true|false}}. */
+    public byte[] isImplemented(@Headers Map<String, Object> headers) {
+        checkRequest(headers);
+        FunctionsEvent event = knownEvent(headers);
+        boolean implemented = !functions.findAll(event.id(), skill(headers, event)).isEmpty();
+        answer(headers, 200);
+        return ("{\"implemented\":" + implemented + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The answer to an invocation by lambda: 200 with the function's reply as it is (JSON; an empty
+     * reply is {@code null}); 502 when the function failed, refused the call or answered no JSON;
+     * 503 while its circuit breaker is open; 504 past the request's deadline.
+     */
+    public byte[] lambdaAnswer(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent invocation, @Headers Map<String, Object> headers) {
+        GatewayException failure = failure(invocation);
+        if (failure != null) {
+            LOG.warn("gateway: function {}: {} {}", invocation.getFunctionId(), failure.status(), failure.getMessage());
+            throw failure;
+        }
+        answer(headers, 200);
+        return result(invocation);
+    }
+
+    /**
+     * The answer to an invocation by event: 200 with {@code [{"uuid", "timestamp", "result"}]},
+     * one per function called, in the registry's order; a function that failed has
+     * {@code "errorCode"} and {@code "errorMsg"} in place of its result.
+     */
+    public byte[] eventAnswer(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent request, @Headers Map<String, Object> headers) {
+        ArrayNode answers = JSON.createArrayNode();
+        for (BridgeEvent invocation : request.getInvocations()) {
+            ObjectNode entry = answers.addObject();
+            entry.put("uuid", invocation.getFunctionId());
+            entry.put("timestamp", invocation.getInvokedAtMillis());
+            GatewayException failure = failure(invocation);
+            if (failure == null) {
+                entry.set("result", readTree(result(invocation)));
+            } else {
+                LOG.warn("gateway: function {}: {} {}", invocation.getFunctionId(), failure.status(), failure.getMessage());
+                entry.put("errorCode", failure.errorCode());
+                entry.put("errorMsg", failure.getMessage());
+            }
+        }
+        answer(headers, 200);
+        return bytes(answers);
+    }
+
+    /** A refused request's answer: its status, and {@code {"errorCode", "errorMsg"}}. */
+    public byte[] refused(@ExchangeException Exception exception, @Headers Map<String, Object> headers) {
+        GatewayException refusal = exception instanceof GatewayException known ? known
+                : new GatewayException(500, "BRIDGE_ERROR", "the bridge failed on the request: " + exception.getClass().getSimpleName());
+        if (refusal.status() == 500) {
+            LOG.error("gateway: {}", refusal.getMessage(), exception);
+        }
+        answer(headers, refusal.status());
+        if (refusal.status() == 401) {
+            headers.put("WWW-Authenticate", "Bearer");
+        }
+        ObjectNode error = JSON.createObjectNode();
+        error.put("errorCode", refusal.errorCode());
+        error.put("errorMsg", refusal.getMessage());
+        return bytes(error);
+    }
+
+    /** Credentials first (nothing is said to a caller without them), then the account and the version. */
+    private void checkRequest(Map<String, Object> headers) {
+        if (isSecured() && !authorized(text(headers.get("Authorization")))) {
+            throw new GatewayException(401, "UNAUTHORIZED", "a valid 'Authorization: Bearer <token>' header is required");
+        }
+        String requested = text(headers.get("account"));
+        if (!account.equals(requested)) {
+            throw new GatewayException(404, "UNKNOWN_ACCOUNT", "account " + requested + " is not served here");
+        }
+        Object version = headers.get("v");
+        if (version != null && !"1".equals(text(version))) {
+            throw new GatewayException(400, "UNSUPPORTED_VERSION", "only v=1 of the invoke API is served");
+        }
+    }
+
+    private boolean authorized(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        boolean match = false;
+        for (byte[] token : tokens) {
+            match |= MessageDigest.isEqual(token, given);
+        }
+        return match;
+    }
+
+    private FunctionsEvent knownEvent(Map<String, Object> headers) {
+        String id = text(headers.get("eventId"));
+        return functions.event(id).orElseThrow(() -> new GatewayException(404, "UNKNOWN_EVENT", "no event " + id));
+    }
+
+    /** The skillId query parameter, where the event takes skills; an empty one is no skill. */
+    private static String skill(Map<String, Object> headers, FunctionsEvent event) {
+        String skill = text(headers.get("skillId"));
+        return event.skillsApply() && skill != null && !skill.isBlank() ? skill.strip() : null;
+    }
+
+    /**
+     * The request as an event: its envelope's payload, its X-Request-ID (else a new one) and its
+     * deadline. The body must be the envelope {@code {timestamp, headers, payload}}.
+     */
+    private BridgeEvent request(Map<String, Object> headers, byte[] body, String eventId) {
+        JsonNode envelope;
+        try {
+            envelope = body == null || body.length == 0 ? null : JSON.readTree(body);
+        } catch (IOException e) {
+            throw new GatewayException(400, "INVALID_REQUEST", "the body is not JSON: " + DeadLetterReason.shorten(e.getMessage()));
+        }
+        if (envelope == null || !envelope.isObject() || !envelope.has("payload")) {
+            throw new GatewayException(400, "INVALID_REQUEST", "the body must be the envelope {\"timestamp\", \"headers\", \"payload\"}");
+        }
+        if (envelope.has("timestamp") && !envelope.get("timestamp").isNumber()) {
+            throw new GatewayException(400, "INVALID_REQUEST", "the envelope's timestamp must be a number (epoch milliseconds)");
+        }
+        if (envelope.has("headers") && !envelope.get("headers").isArray()) {
+            throw new GatewayException(400, "INVALID_REQUEST", "the envelope's headers must be an array");
+        }
+        JsonNode payloadNode = envelope.get("payload");
+        byte[] payload = bytes(payloadNode);
+        BridgeEvent request = new BridgeEvent(BridgeEvent.Channel.GATEWAY, GATEWAY_PATH, 0, 0, null, payload);
+        String conversation = payloadNode.path("conversationId").isTextual() ? payloadNode.get("conversationId").asText() : null;
+        request.read(eventId, conversation, null, 0, payload.length);
+        request.setFunctionsEvent(eventId);
+        request.setRetried(functions.event(eventId).map(FunctionsEvent::retried).orElse(true));
+        String requestId = text(headers.get("X-Request-ID"));
+        request.setGivenRequestId(requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId.strip());
+        request.setDeadlineNanos(System.nanoTime() + timeoutMs * 1_000_000);
+        return request;
+    }
+
+    /** Why an invocation is not answered with its reply, or {@code null} when it is. */
+    private static GatewayException failure(BridgeEvent invocation) {
+        if (invocation.invocationResult() != null && invocation.invocationResult().equals("circuit_open")) {
+            return new GatewayException(503, "CIRCUIT_OPEN", invocation.getDeadLetterMessage());
+        }
+        if (invocation.isDeadLettered()) {
+            if (invocation.isPastDeadline()) {
+                return new GatewayException(504, "TIMEOUT", "no answer within the request's deadline: " + invocation.getDeadLetterMessage());
+            }
+            return new GatewayException(502, invocation.getDeadLetterReason().name(), invocation.getDeadLetterMessage());
+        }
+        if (!isJson(invocation.getReply())) {
+            return new GatewayException(502, DeadLetterReason.INVALID_REPLY.name(),
+                    "function " + invocation.getFunctionId() + " answered something that is not JSON");
+        }
+        return null;
+    }
+
+    private static byte[] result(BridgeEvent invocation) {
+        byte[] reply = invocation.getReply();
+        return reply == null || isBlank(reply) ? "null".getBytes(StandardCharsets.UTF_8) : reply;
+    }
+
+    private static boolean isJson(byte[] reply) {
+        if (reply == null || isBlank(reply)) {
+            return true;
+        }
+        try (var parser = JSON.createParser(reply)) {
+            while (parser.nextToken() != null) {
+                // reads to the end: anything that is not one JSON value fails
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The answer carries no header of the request's: only its status and content type. */
+    private static void answer(Map<String, Object> headers, int status) {
+        headers.clear();
+        headers.put(Exchange.HTTP_RESPONSE_CODE, status);
+        headers.put(Exchange.CONTENT_TYPE, "application/json");
+    }
+
+    private static JsonNode readTree(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("a reply checked as JSON is not", e);
+        }
+    }
+
+    private static byte[] bytes(JsonNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String text(Object value) {
+        if (value instanceof List<?> list) {
+            return list.isEmpty() ? null : String.valueOf(list.get(0));
+        }
+        return value == null ? null : value.toString();
+    }
+}
