@@ -10,7 +10,10 @@ import io.functionsbridge.domain.DeadLetterReason;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.FunctionsEvent;
 import io.functionsbridge.registry.FunctionRegistry;
+import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -22,6 +25,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeException;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -180,6 +184,10 @@ public final class Gateway {
         if (isSecured() && !authorized(text(headers.get("Authorization")))) {
             throw new GatewayException(401, "UNAUTHORIZED", "a valid 'Authorization: Bearer <token>' header is required");
         }
+        if (!isSecured() && !fromThisHost(headers.get(VertxPlatformHttpConstants.REMOTE_ADDRESS))) {
+            // the bridge's own server listens on 127.0.0.1 then; a host application's may not
+            throw new GatewayException(401, "UNAUTHORIZED", "without bridge.gateway.tokens the gateway answers callers on this host only");
+        }
         String requested = text(headers.get("account"));
         if (!account.equals(requested)) {
             throw new GatewayException(404, "UNKNOWN_ACCOUNT", "account " + requested + " is not served here");
@@ -187,6 +195,17 @@ public final class Gateway {
         Object version = headers.get("v");
         if (version != null && !"1".equals(text(version))) {
             throw new GatewayException(400, "UNSUPPORTED_VERSION", "only v=1 of the invoke API is served");
+        }
+    }
+
+    private static boolean fromThisHost(Object remote) {
+        if (!(remote instanceof SocketAddress address) || address.hostAddress() == null) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(address.hostAddress()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

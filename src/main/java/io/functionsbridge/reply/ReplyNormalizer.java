@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
 import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.FunctionsEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -189,15 +190,17 @@ public final class ReplyNormalizer {
     }
 
     /**
-     * Reads the reply of the event's function into the event: the commands to execute (messaging)
-     * or their count (chat, whose replies are read but not executed), and, for messaging, an
-     * {@code INVALID_REPLY} dead letter naming what was wrong.
+     * Reads the reply of the event's function into the event: the commands to execute (messaging,
+     * transcripts) or their count (chat and surveys, whose replies are read but not executed), and,
+     * for the commands, an {@code INVALID_REPLY} dead letter naming what was wrong. A gateway
+     * caller gets the reply as it is.
      */
     public void apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        if (!event.isReplied()) {
+        if (!event.isReplied() || event.getChannel().reply() == FunctionsEvent.Reply.RESULT) {
             return;
         }
-        NormalizedReply reply = normalize(event.getReply());
+        boolean transcripts = event.getChannel().reply() == FunctionsEvent.Reply.TRANSCRIPTS;
+        NormalizedReply reply = transcripts ? normalizeTranscripts(event.getReply()) : normalize(event.getReply());
         if (event.isReadOnly()) {
             event.setReadOnlyReplyCommands(reply.size());
         } else {

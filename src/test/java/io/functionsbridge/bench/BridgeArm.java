@@ -56,6 +56,7 @@ final class BridgeArm implements Arm {
         properties.put("bridge.invoke.slow-ms", "600000");
         properties.put("camel.main.jmxEnabled", "false");
         properties.put("camel.management.port", String.valueOf(Ports.free()));
+        properties.put("camel.server.port", String.valueOf(Ports.free()));
         Main main = BridgeApplication.create(properties);
         main.start();
         return () -> {

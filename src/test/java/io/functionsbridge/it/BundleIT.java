@@ -80,6 +80,7 @@ class BundleIT {
             }
             host.put("kafka.brokers", SharedKafka.bootstrapServers());
             host.put("camel.management.port", String.valueOf(Ports.free()));
+            host.put("camel.server.port", String.valueOf(Ports.free()));
             host.put("bridge.topic.events", prefix + "-events");
             host.put("bridge.topic.chat-events", prefix + "-chat");
             host.put("bridge.topic.commands", prefix + "-commands");

@@ -49,7 +49,7 @@ class CrashIT {
             List<String> command = List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"),
-                    "-Dkafka.brokers=" + SharedKafka.bootstrapServers(), "-Dcamel.management.port=" + Ports.free(),
+                    "-Dkafka.brokers=" + SharedKafka.bootstrapServers(), "-Dcamel.management.port=" + Ports.free(), "-Dcamel.server.port=" + Ports.free(),
                     "-Dbridge.topic.events=" + events_, "-Dbridge.topic.chat-events=" + prefix + "-chat",
                     "-Dbridge.topic.commands=" + commands, "-Dbridge.topic.dead-letter=" + prefix + "-dlq",
                     "-Dbridge.consumer.group=" + prefix + "-bridge",

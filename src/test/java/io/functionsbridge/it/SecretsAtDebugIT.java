@@ -66,7 +66,7 @@ class SecretsAtDebugIT {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"),
                     "-Dlog4j2.configurationFile=" + logConfig.toUri(),
-                    "-Dkafka.brokers=" + secure.bootstrap(Mode.SASL_SSL_SCRAM_SHA_512), "-Dcamel.management.port=" + Ports.free(),
+                    "-Dkafka.brokers=" + secure.bootstrap(Mode.SASL_SSL_SCRAM_SHA_512), "-Dcamel.management.port=" + Ports.free(), "-Dcamel.server.port=" + Ports.free(),
                     "-Dbridge.topic.events=" + events, "-Dbridge.topic.chat-events=" + prefix + "-chat",
                     "-Dbridge.topic.commands=" + commands, "-Dbridge.topic.dead-letter=" + deadLetters,
                     "-Dbridge.consumer.group=" + prefix + "-bridge",

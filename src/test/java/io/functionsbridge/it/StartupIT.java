@@ -62,7 +62,7 @@ class StartupIT {
                 """);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dkafka.brokers=127.0.0.1:9", "-Dcamel.management.port=" + Ports.free(), "-Dbridge.functions.file=" + registry, BridgeMain.class.getName())
+                "-Dkafka.brokers=127.0.0.1:9", "-Dcamel.management.port=" + Ports.free(), "-Dcamel.server.port=" + Ports.free(), "-Dbridge.functions.file=" + registry, BridgeMain.class.getName())
                 .directory(new File(System.getProperty("user.dir")))
                 .redirectErrorStream(true)
                 .start();
