@@ -35,5 +35,6 @@ final class DemoFunctions {
         server.on("/lambdas/step-up", Response.status(401));
         // chat replies are read and counted, never executed
         server.on("/lambdas/chat-start", Response.ok("[{\"type\":\"systemMessage\",\"text\":\"chat takes no commands\"}]"));
+        Templates.serve(server);
     }
 }

@@ -4,6 +4,11 @@ import io.functionsbridge.BridgeApplication;
 import io.functionsbridge.BridgeMain;
 import io.functionsbridge.kafka.EmbeddedKafkaBroker;
 import io.functionsbridge.output.OutcomeLog;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -85,8 +90,11 @@ public final class DemoMain {
     private static void feed(Main main, String bootstrap, boolean exitWhenDone) {
         try {
             CamelContext context = awaitStarted(main);
-            String events = context.resolvePropertyPlaceholders("{{bridge.topic.events}}");
-            String chat = context.resolvePropertyPlaceholders("{{bridge.topic.chat-events}}");
+            Map<String, String> topics = Map.of(
+                    "events", context.resolvePropertyPlaceholders("{{bridge.topic.events}}"),
+                    "chat", context.resolvePropertyPlaceholders("{{bridge.topic.chat-events}}"),
+                    "survey", context.resolvePropertyPlaceholders("{{bridge.topic.survey-events}}"),
+                    "transcript", context.resolvePropertyPlaceholders("{{bridge.topic.transcript-events}}"));
             List<SampleEvents.Sample> samples = SampleEvents.all();
             LOG.info("Writing {} sample events; one line per outcome follows", samples.size());
             Properties props = new Properties();
@@ -95,8 +103,7 @@ public final class DemoMain {
             props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
                 for (SampleEvents.Sample sample : samples) {
-                    ProducerRecord<String, String> record = new ProducerRecord<>(
-                            sample.input().equals("chat") ? chat : events, sample.key(), sample.value());
+                    ProducerRecord<String, String> record = new ProducerRecord<>(topics.get(sample.input()), sample.key(), sample.value());
                     sample.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
                     producer.send(record);
                 }
@@ -106,8 +113,10 @@ public final class DemoMain {
             while (outcomes.getEvents() < samples.size() && System.currentTimeMillis() < deadline) {
                 Thread.sleep(100);
             }
-            LOG.info("All {} sample events handled: {} commands written, dead letters {}. Ctrl-C stops the bridge.",
+            LOG.info("All {} sample events handled: {} commands written, dead letters {}.",
                     outcomes.getEvents(), outcomes.getCommands(), outcomes.getDeadLetters());
+            callTheGateway("http://127.0.0.1:" + context.resolvePropertyPlaceholders("{{camel.server.port}}"));
+            LOG.info("Ctrl-C stops the bridge.");
             if (exitWhenDone) {
                 main.completed();
             }
@@ -116,6 +125,26 @@ public final class DemoMain {
         } catch (Exception e) {
             LOG.error("The demo feed failed", e);
             main.completed();
+        }
+    }
+
+    /** A few calls of the gateway, as a conversational command, a bot connector and an external system make them. */
+    private static void callTheGateway(String gateway) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        String account = gateway + "/api/account/local";
+        String command = "{\"timestamp\":" + System.currentTimeMillis()
+                + ",\"headers\":[],\"payload\":{\"conversationId\":\"conv-4\",\"arguments\":[\"12345\"]}}";
+        String message = "{\"timestamp\":" + System.currentTimeMillis()
+                + ",\"headers\":[],\"payload\":{\"message\":\"my card is 4111111111111111\"}}";
+        List<HttpRequest> calls = List.of(
+                HttpRequest.newBuilder(URI.create(account + "/lambdas/a1c2e3f4-1111-4a5b-8c6d-7e8f9a0b1c05/invoke?v=1"))
+                        .POST(HttpRequest.BodyPublishers.ofString(command)).header("Content-Type", "application/json").build(),
+                HttpRequest.newBuilder(URI.create(account + "/events/bot_connectors_pre_hook/invoke?v=1"))
+                        .POST(HttpRequest.BodyPublishers.ofString(message)).header("Content-Type", "application/json").build(),
+                HttpRequest.newBuilder(URI.create(account + "/events/conversational_command/isImplemented?v=1")).GET().build());
+        for (HttpRequest call : calls) {
+            HttpResponse<String> answer = http.send(call, HttpResponse.BodyHandlers.ofString());
+            LOG.info("gateway {} {} -> {} {}", call.method(), call.uri().getPath(), answer.statusCode(), answer.body());
         }
     }
 

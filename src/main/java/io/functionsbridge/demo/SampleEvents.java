@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The main job's feed: every cbotEventType, the chat events, and a few bad records. */
+/** The main job's feed: every cbotEventType, the chat events, surveys, a transcript, and a few bad records. */
 final class SampleEvents {
 
-    /** A record to write: topic role ("events" or "chat"), key, value and headers. */
+    /** A record to write: topic role ("events", "chat", "survey" or "transcript"), key, value and headers. */
     record Sample(String input, String key, String value, Map<String, String> headers) {
     }
 
@@ -64,6 +64,15 @@ final class SampleEvents {
         samples.add(new Sample("chat", "chat-1", "{\"chatSessionKey\":\"chat-1\",\"engagementId\":\"3599735310\"}", Map.of("eventId", "chat_start")));
         samples.add(new Sample("chat", "chat-1", "{\"chatSessionKey\":\"chat-1\",\"engagementId\":\"3599735310\"}", Map.of("eventId", "chat_end")));
         samples.add(new Sample("chat", "chat-2", "{\"chatSessionKey\":\"chat-2\"}", Map.of()));
+        // post-conversation surveys: header eventId; their replies are read, not executed
+        String survey = "{\"conversationId\":\"conv-4\",\"accountId\":\"local\",\"surveyId\":\"csat-1\",\"skillId\":\"123456\",\"dialogs\":[]}";
+        samples.add(new Sample("survey", "conv-4", survey, Map.of("eventId", "surveybot_messaging_survey_started")));
+        samples.add(new Sample("survey", "conv-4", survey.replace("[]", "[{\"question\":\"How did we do?\",\"answer\":\"2\"}]"),
+                Map.of("eventId", "surveybot_messaging_survey_ended")));
+        // the chat post-survey transcript: both transcript functions are called at once
+        samples.add(new Sample("transcript", "chat-1", "{\"csatRank\":2,\"skillName\":\"billing\",\"agentName\":\"Ann\","
+                + "\"questionWithAnswers\":[{\"question\":\"Was your issue solved?\",\"answer\":\"No\"}]}",
+                Map.of("eventId", "denver_post_survey_email_transcript")));
         return samples;
     }
 }

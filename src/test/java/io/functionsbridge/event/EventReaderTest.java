@@ -142,6 +142,44 @@ class EventReaderTest {
     }
 
     @Test
+    void surveyEventsTakeTheirConversationAndSkillFromTheKeyAndHeadersElseFromThePayload() {
+        EventReader surveys = new EventReader();
+        surveys.setChannel(BridgeEvent.Channel.SURVEY);
+        String payload = "{\"conversationId\":\"conv-7\",\"surveyId\":\"s\",\"skillId\":\"55\",\"dialogs\":[]}";
+        ConsumerRecord<byte[], byte[]> unkeyed = new ConsumerRecord<>("survey", 0, 1L, null, bytes(payload));
+        unkeyed.headers().add(new RecordHeader("eventId", bytes("surveybot_messaging_survey_ended")));
+        BridgeEvent event = surveys.read(unkeyed);
+        assertThat(event.isReadOnly()).isTrue();
+        assertThat(event.getEventType()).isEqualTo("surveybot_messaging_survey_ended");
+        assertThat(event.getConvId()).isEqualTo("conv-7");
+        assertThat(event.getSkillId()).isEqualTo("55");
+        assertThat(surveys.orderingKey(event)).isEqualTo("conv-7");
+        assertThat(new String(event.getPayload(), StandardCharsets.UTF_8)).isEqualTo(payload);
+
+        ConsumerRecord<byte[], byte[]> keyed = new ConsumerRecord<>("survey", 0, 2L, bytes("conv-key"), bytes(payload));
+        keyed.headers().add(new RecordHeader("eventId", bytes("surveybot_messaging_survey_started")));
+        keyed.headers().add(new RecordHeader("skillId", bytes("66")));
+        BridgeEvent byKey = surveys.read(keyed);
+        assertThat(byKey.getConvId()).isEqualTo("conv-key");
+        assertThat(byKey.getSkillId()).isEqualTo("66");
+    }
+
+    @Test
+    void aTranscriptWithoutAChatSessionIsRefused() {
+        EventReader transcripts = new EventReader();
+        transcripts.setChannel(BridgeEvent.Channel.TRANSCRIPT);
+        ConsumerRecord<byte[], byte[]> keyed = new ConsumerRecord<>("t", 0, 1L, bytes("chat-1"), bytes("{\"csatRank\":3}"));
+        keyed.headers().add(new RecordHeader("eventId", bytes("denver_post_survey_email_transcript")));
+        BridgeEvent event = transcripts.read(keyed);
+        assertThat(event.isReadable()).isTrue();
+        assertThat(event.getConvId()).isEqualTo("chat-1");
+        assertThat(event.isReadOnly()).isFalse();
+        ConsumerRecord<byte[], byte[]> unkeyed = new ConsumerRecord<>("t", 0, 2L, null, bytes("{\"csatRank\":3}"));
+        unkeyed.headers().add(new RecordHeader("eventId", bytes("denver_post_survey_email_transcript")));
+        assertThat(transcripts.read(unkeyed).getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_CONVERSATION_ID);
+    }
+
+    @Test
     void chatEventsAreNamedByTheirEventIdHeaderAndOrderedByTheirChatSession() {
         EventReader chat = new EventReader();
         chat.setChannel(BridgeEvent.Channel.CHAT);

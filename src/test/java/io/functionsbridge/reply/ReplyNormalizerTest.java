@@ -26,6 +26,28 @@ class ReplyNormalizerTest {
     }
 
     @Test
+    void aTranscriptReplysValidEntriesAreSendTranscriptsAndTheOthersProblems() {
+        NormalizedReply reply = normalizer.normalizeTranscripts(("[{\"targetEmail\":\"lead@example.com\",\"senderName\":\"S\","
+                + "\"senderEmail\":\"s@example.com\",\"subject\":\"Hi\"},{\"targetEmail\":\"not an address\"},{\"subject\":\"no target\"},"
+                + "7,{\"targetEmail\":\" two@example.org \"}]").getBytes(StandardCharsets.UTF_8));
+        assertThat(reply.commands()).extracting(Command::type).containsOnly(Type.SEND_TRANSCRIPT);
+        assertThat(reply.commands()).extracting(Command::transcript).containsExactly(
+                new Command.Transcript(0, "lead@example.com", "S", "s@example.com", "Hi"),
+                new Command.Transcript(4, "two@example.org", null, null, null));
+        assertThat(reply.problems()).containsExactly("entry 1 has no targetEmail that is an e-mail address",
+                "entry 2 has no targetEmail that is an e-mail address", "entry 3 has no targetEmail that is an e-mail address");
+        assertThat(normalizer.normalizeTranscripts("{\"targetEmail\":\"one@example.com\"}".getBytes(StandardCharsets.UTF_8)).commands()).hasSize(1);
+        for (String empty : new String[] {"", "null", "[]"}) {
+            assertThat(normalizer.normalizeTranscripts(empty.getBytes(StandardCharsets.UTF_8)).commands()).isEmpty();
+            assertThat(normalizer.normalizeTranscripts(empty.getBytes(StandardCharsets.UTF_8)).problems()).isEmpty();
+        }
+        assertThat(normalizer.normalizeTranscripts("\"x\"".getBytes(StandardCharsets.UTF_8)).problems()).hasSize(1);
+        assertThat(normalizer.normalizeTranscripts("<html>".getBytes(StandardCharsets.UTF_8)).problems()).hasSize(1);
+        // in a messaging reply, sendTranscript is no command
+        assertThat(normalize("[{\"type\":\"sendTranscript\",\"targetEmail\":\"a@b.c\"}]").problems()).hasSize(1);
+    }
+
+    @Test
     void aSingleObjectIsOneCommand() {
         NormalizedReply reply = normalize("{\"type\":\"transfer\",\"skillId\":\"123456\"}");
         assertThat(reply.commands()).containsExactly(Command.transfer("123456", null));
