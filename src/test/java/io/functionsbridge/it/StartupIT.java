@@ -52,6 +52,42 @@ class StartupIT {
     }
 
     @Test
+    void anEleventhDeployedTranscriptFunctionIsRefusedAtStart() {
+        StringBuilder eleven = new StringBuilder("functions:\n");
+        for (int i = 1; i <= 11; i++) {
+            eleven.append("  - id: transcript-").append(i).append("\n    event: denver_post_survey_email_transcript\n")
+                    .append("    url: http://127.0.0.1:9/t").append(i).append("\n    state: deployed\n");
+        }
+        Main main = BridgeApplication.create(Map.of(
+                "kafka.brokers", SharedKafka.bootstrapServers(),
+                "camel.management.port", String.valueOf(Ports.free()),
+                "camel.server.port", String.valueOf(Ports.free()),
+                "bridge.functions.file", RunningBridge.write("eleven-transcripts", eleven.toString()).toString()));
+        assertThatThrownBy(main::start)
+                .satisfies(failure -> assertThat(BridgeApplication.registryProblem(failure)).get()
+                        .extracting(RegistryException::getMessage).asString()
+                        .contains("event denver_post_survey_email_transcript has 11 deployed functions, more than its limit of 10: transcript-1,")
+                        .contains("transcript-11"));
+        assertThat(main.getCamelContext() == null || !main.getCamelContext().isStarted()).isTrue();
+        // ten start
+        String ten = eleven.substring(0, eleven.indexOf("  - id: transcript-11"));
+        Main started = BridgeApplication.create(Map.of(
+                "kafka.brokers", SharedKafka.bootstrapServers(),
+                "camel.management.port", String.valueOf(Ports.free()),
+                "camel.server.port", String.valueOf(Ports.free()),
+                "bridge.topic.events", "ten-transcripts-" + System.nanoTime(),
+                "bridge.functions.file", RunningBridge.write("ten-transcripts", ten).toString()));
+        try {
+            started.start();
+            assertThat(started.getCamelContext().isStarted()).isTrue();
+        } catch (Exception e) {
+            throw new AssertionError("ten transcript functions did not start", e);
+        } finally {
+            started.stop();
+        }
+    }
+
+    @Test
     void theProcessExitsWithStatusTwoAndNamesTheProblem() throws Exception {
         Path registry = RunningBridge.write("unknown-event", """
                 functions:
