@@ -1,5 +1,7 @@
 package io.functionsbridge;
 
+import io.functionsbridge.redrive.Redrive;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.camel.main.Main;
 
@@ -8,6 +10,10 @@ import org.apache.camel.main.Main;
  * {@code kafka.brokers}, with the {@code application.properties} and {@code routes/} of the working
  * folder, until Ctrl-C. A registry it refuses stops it before anything is consumed, with exit status
  * {@value #EXIT_REFUSED_CONFIGURATION}; any other failure to start exits with 1.
+ *
+ * <p>{@code java -jar target/functions-bridge.jar redrive [options]} publishes chosen dead letters
+ * again ({@link Redrive}); any other subcommand is refused with status {@value #EXIT_REFUSED_CONFIGURATION},
+ * before Camel Main reads anything.
  */
 public final class BridgeMain {
 
@@ -18,6 +24,13 @@ public final class BridgeMain {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0) {
+            if (!"redrive".equals(args[0])) {
+                System.err.println("functions-bridge: unknown subcommand '" + args[0] + "' (the one there is: redrive)");
+                System.exit(EXIT_REFUSED_CONFIGURATION);
+            }
+            System.exit(Redrive.run(Arrays.copyOfRange(args, 1, args.length), Map.of(), System.out, System.err));
+        }
         Main main = BridgeApplication.create(Map.of());
         int status;
         try {

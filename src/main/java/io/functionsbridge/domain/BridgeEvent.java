@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One record on its way through the routes: where it came from, what it says, the function it
@@ -15,6 +16,13 @@ public final class BridgeEvent {
 
     /** The exchange property that carries the event through the routes. */
     public static final String PROPERTY = "event";
+
+    /**
+     * The record header saying that the event's automatic message was written already: set on a
+     * dead letter whose event wrote it, and carried by its redrive, so that a redriven event does
+     * not write it again.
+     */
+    public static final String AUTO_MESSAGE_WRITTEN = "bridgeAutoMessageWritten";
 
     /**
      * Which input the record came from, and so what becomes of a function's reply: messaging
@@ -52,6 +60,8 @@ public final class BridgeEvent {
     private int payloadStart;
     private int payloadEnd;
     private RejectedEventException refusal;
+
+    private Map<String, byte[]> recordHeaders = Map.of();
 
     private String functionsEvent;
     private FunctionDefinition function;
@@ -137,6 +147,7 @@ public final class BridgeEvent {
     public BridgeEvent invocationOf(FunctionDefinition other) {
         BridgeEvent invocation = new BridgeEvent(channel, sourceTopic, sourcePartition, sourceOffset, key, value);
         invocation.read(eventType, convId, skillId, payloadStart, payloadEnd);
+        invocation.recordHeaders = recordHeaders;
         invocation.functionsEvent = functionsEvent;
         invocation.retried = retried;
         invocation.deadlineNanos = deadlineNanos;
@@ -200,6 +211,33 @@ public final class BridgeEvent {
 
     public long getSourceOffset() {
         return sourceOffset;
+    }
+
+    /** The record's headers, unchanged: a dead letter carries them, and a redrive publishes them again. */
+    public Map<String, byte[]> getRecordHeaders() {
+        return recordHeaders;
+    }
+
+    public void setRecordHeaders(Map<String, byte[]> recordHeaders) {
+        this.recordHeaders = recordHeaders;
+    }
+
+    /** Whether the record says its event's automatic message was written already (a redriven dead letter). */
+    public boolean isAutoMessageWrittenBefore() {
+        return recordHeaders.containsKey(AUTO_MESSAGE_WRITTEN);
+    }
+
+    /** Whether this event wrote its automatic message, or one written before says so. */
+    public boolean isAutoMessageWritten() {
+        if (isAutoMessageWrittenBefore()) {
+            return true;
+        }
+        for (Command command : commands) {
+            if (command.origin() == Command.Origin.AUTO_MESSAGE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The record's key, unchanged (may be {@code null}). */

@@ -13,6 +13,7 @@ import io.functionsbridge.ordering.RecordReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.ExchangeProperty;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,8 +57,17 @@ public final class EventReader implements RecordReader<BridgeEvent> {
 
     @Override
     public BridgeEvent read(ConsumerRecord<byte[], byte[]> record) {
-        return read(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+        BridgeEvent event = read(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
                 header(record, "skillId"), header(record, "eventId"));
+        Header[] headers = record.headers().toArray();
+        if (headers.length > 0) {
+            Map<String, byte[]> kept = new LinkedHashMap<>(headers.length * 2);
+            for (Header header : headers) {
+                kept.put(header.key(), header.value());
+            }
+            event.setRecordHeaders(kept);
+        }
+        return event;
     }
 
     /**

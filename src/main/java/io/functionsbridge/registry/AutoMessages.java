@@ -97,11 +97,12 @@ public final class AutoMessages {
     /**
      * Adds the event's automatic message (the one in force when it was enriched), first, when the
      * function set no systemMessage and did not suppress it with {@code text: []}, and the message
-     * is enabled. Only messaging events have automatic messages. Returns how many commands the event has.
+     * is enabled, and the record does not say it was written before (a redriven dead letter). Only
+     * messaging events have automatic messages. Returns how many commands the event has.
      */
     public int apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
         AutoMessage message = event.getAutoMessage();
-        if (event.takesAutoMessages() && !event.isMessageSuppressed() && !event.hasSystemMessage() && message != null && message.sends()) {
+        if (event.takesAutoMessages() && !event.isAutoMessageWrittenBefore() && !event.isMessageSuppressed() && !event.hasSystemMessage() && message != null && message.sends()) {
             event.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text()));
         }
         return event.getCommands().size();
