@@ -222,6 +222,12 @@ public final class BridgeEvent {
         this.recordHeaders = recordHeaders;
     }
 
+    /** The dead letter a redriven record republishes ({@code bridgeRedriveOf}), or {@code null}. */
+    public String getRedriveOf() {
+        byte[] of = recordHeaders.get("bridgeRedriveOf");
+        return of == null ? null : new String(of, StandardCharsets.UTF_8);
+    }
+
     /** Whether the record says its event's automatic message was written already (a redriven dead letter). */
     public boolean isAutoMessageWrittenBefore() {
         return recordHeaders.containsKey(AUTO_MESSAGE_WRITTEN);

@@ -123,6 +123,9 @@ public final class OutcomeLog implements OutcomeLogMBean {
         if (event.getFunctionsEvent() != null) {
             line.append(' ').append(event.getEventType());
         }
+        if (event.getRedriveOf() != null) {
+            line.append(" (redrive of ").append(event.getRedriveOf()).append(')');
+        }
         if (event.getFunctionsEvent() != null && !event.getInvocations().isEmpty()) {
             line.append(" -> ").append(event.getInvocations().size()).append(" functions: ");
             line.append(event.getInvocations().stream().map(invocation -> {

@@ -82,8 +82,12 @@ public final class Redrive {
             err.println(RedriveOptions.USAGE);
             return USAGE;
         }
+        // the tool's own lines only: Camel's start and Kafka's connection attempts are not the operator's business
         Configurator.setLevel("org.apache.camel", Level.WARN);
+        Configurator.setLevel("org.apache.camel.component.kafka", Level.WARN);
         Configurator.setLevel("org.apache.kafka", Level.ERROR);
+        Configurator.setLevel("org.apache.kafka.clients.NetworkClient", Level.ERROR);
+        Configurator.setLevel("io.functionsbridge", Level.WARN);
         Main main = BridgeApplication.create(settingsOnly(overrides));
         try {
             main.start();
@@ -112,7 +116,7 @@ public final class Redrive {
     /** The bridge's settings, without its routes, servers or JMX: only the Kafka component is needed. */
     private static Map<String, String> settingsOnly(Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>(overrides);
-        settings.put("camel.main.routesCollectorEnabled", "false");
+        settings.put("camel.main.routesIncludePattern", "classpath:io/functionsbridge/redrive/no-routes.camel.yaml");
         settings.put("camel.main.name", "functions-bridge-redrive");
         settings.put("camel.main.jmxEnabled", "false");
         settings.put("camel.management.enabled", "false");
@@ -268,6 +272,9 @@ public final class Redrive {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new org.apache.kafka.common.errors.TimeoutException("no answer within " + timeoutMs + " ms (bridge.redrive.kafka-timeout-ms)");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new org.apache.kafka.common.errors.TimeoutException("no answer within " + timeoutMs + " ms (bridge.redrive.kafka-timeout-ms)");
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
