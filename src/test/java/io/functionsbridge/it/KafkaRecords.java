@@ -94,7 +94,12 @@ final class KafkaRecords implements AutoCloseable {
 
     /** Writes a record whose value is raw bytes (maybe not even UTF-8); returns its offset. */
     long sendBytes(String topic, String key, byte[] value, Map<String, String> headers) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null,
+        return sendAt(topic, null, key, value, headers);
+    }
+
+    /** Writes a record with that timestamp (epoch ms; {@code null}: now); returns its offset. */
+    long sendAt(String topic, Long timestamp, String key, byte[] value, Map<String, String> headers) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, timestamp,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
         headers.forEach((name, value1) -> record.headers().add(name, value1.getBytes(StandardCharsets.UTF_8)));
         try {

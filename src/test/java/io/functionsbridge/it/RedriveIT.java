@@ -129,6 +129,19 @@ class RedriveIT extends AbstractBridgeIT {
         assertThat(redrive("--since", Instant.now().minusSeconds(3600).toString(), "--until", Instant.now().plusSeconds(60).toString(), "--dry-run")
                 .chosenLines()).hasSize(6);
         assertThat(redrive("--reason", "FUNCTION_FAILED", "--max", "2", "--dry-run").chosenLines()).hasSize(2);
+
+        // --since and --until compare with when the dead letter was written: three an hour apart
+        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        for (int hoursAgo = 3; hoursAgo >= 1; hoursAgo--) {
+            kafka.sendAt(bridge.deadLetters, now.minusSeconds(3600L * hoursAgo).toEpochMilli(), "window-" + hoursAgo,
+                    event("AGENT_UPDATED_RESPONSE_TIME", "window-" + hoursAgo).getBytes(StandardCharsets.UTF_8),
+                    Map.of("bridgeErrorReason", "BRIDGE_ERROR", "bridgeSourceTopic", bridge.events));
+        }
+        Run window = redrive("--reason", "BRIDGE_ERROR", "--since", now.minusSeconds(9000).toString(), "--until", now.minusSeconds(3600).toString(),
+                "--dry-run");
+        assertThat(window.chosenLines()).singleElement().asString().contains(" key window-2 ");
+        assertThat(redrive("--reason", "BRIDGE_ERROR", "--until", now.minusSeconds(3600).toString(), "--dry-run").chosenLines()).hasSize(2);
+        assertThat(redrive("--reason", "BRIDGE_ERROR", "--since", now.minusSeconds(3600).toString(), "--dry-run").chosenLines()).hasSize(1);
     }
 
     @Test
