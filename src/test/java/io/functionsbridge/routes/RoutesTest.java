@@ -48,11 +48,13 @@ import org.junit.jupiter.api.TestInstance;
             "bridge.invoke.backoff-ms=1",
             "bridge.invoke.max-backoff-ms=2",
             "camel.management.enabled=false",
+            "camel.server.port=0",
             "bridge.reload.enabled=false"
         },
         replaceRouteFromWith = {
             "consume-conversation-events=direct:conversation-events",
-            "consume-chat-events=direct:chat-events"
+            "consume-chat-events=direct:chat-events",
+            "consume-transcript-events=direct:transcript-events"
         },
         mockEndpointsAndSkip = "kafka:*")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -71,6 +73,9 @@ class RoutesTest {
 
     @BeanInject("chatEvents")
     EventReader chatEvents;
+
+    @BeanInject("transcriptEvents")
+    EventReader transcriptEvents;
 
     @Produce
     ProducerTemplate template;
@@ -91,7 +96,9 @@ class RoutesTest {
             String reply = switch (event.getFunctionId()) {
                 case "replies-three-commands" -> "[{\"type\":\"closeConversation\"},{\"type\":\"transfer\",\"skillId\":\"s-1\"},"
                         + "{\"type\":\"systemMessage\",\"text\":\"hello\"}]";
-                case "fails" -> null;
+                case "fails", "transcript-fails" -> null;
+                case "transcript-two" -> "[{\"targetEmail\":\"a@example.com\"},{\"targetEmail\":\"b@example.com\",\"subject\":\"B\"}]";
+                case "transcript-one-invalid" -> "[{\"targetEmail\":\"c@example.com\"},{\"subject\":\"no target\"}]";
                 default -> "[{\"type\":\"systemMessage\",\"text\":\"from " + event.getFunctionId() + "\"}]";
             };
             return reply == null ? CompletableFuture.failedFuture(new FunctionCallException("fails", 503))
@@ -227,5 +234,20 @@ class RoutesTest {
         assertThat(commands.getReceivedCounter()).as("chat takes no commands").isZero();
         assertThat(deadLetterOf("chat-2")).containsEntry("bridgeErrorReason", "UNKNOWN_EVENT_TYPE");
         assertThat(deadLetters.getReceivedCounter()).isEqualTo(1);
+    }
+
+    @Test
+    void aTranscriptCallsEveryFunctionOnceAndWritesASendTranscriptPerValidEntryAndADeadLetterPerFailure() {
+        ConsumerRecord<byte[], byte[]> transcript = record("chat-post-survey", "chat-9", "{\"csatRank\":1}");
+        transcript.headers().add(new RecordHeader("eventId", "denver_post_survey_email_transcript".getBytes(StandardCharsets.UTF_8)));
+        send("direct:transcript-events", transcriptEvents, transcript);
+
+        assertThat(commandsOf("chat-9")).extracting(c -> c.path("functionId").asText() + " " + c.path("targetEmail").asText())
+                .containsExactlyInAnyOrder("transcript-two a@example.com", "transcript-two b@example.com", "transcript-one-invalid c@example.com");
+        assertThat(commandsOf("chat-9")).allMatch(c -> c.path("type").asText().equals("sendTranscript"));
+        List<Map<String, Object>> letters = deadLetters.getReceivedExchanges().stream().map(e -> e.getMessage().getHeaders()).toList();
+        assertThat(letters).extracting(h -> h.get("bridgeFunctionId") + " " + h.get("bridgeErrorReason") + " " + h.get("bridgeAttempts"))
+                .as("no retry for transcripts").containsExactlyInAnyOrder("transcript-one-invalid INVALID_REPLY 1", "transcript-fails FUNCTION_FAILED 1");
+        assertThat(letters).allSatisfy(headers -> assertThat(headers).containsEntry("eventId", "denver_post_survey_email_transcript".getBytes(StandardCharsets.UTF_8)));
     }
 }
