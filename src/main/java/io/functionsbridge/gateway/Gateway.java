@@ -43,8 +43,8 @@ public final class Gateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The exchange property that carries a request's invocations. */
-    private static final String GATEWAY_PATH = "gateway";
+    /** Where a gateway request's event comes from, in its outcome and ids (it has no topic). */
+    private static final String SOURCE = "gateway";
 
     private FunctionRegistry functions;
     private String account = "local";
@@ -240,8 +240,10 @@ public final class Gateway {
         JsonNode envelope;
         try {
             envelope = body == null || body.length == 0 ? null : JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(400, "INVALID_REQUEST", "the body is not JSON: " + DeadLetterReason.shorten(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new GatewayException(400, "INVALID_REQUEST", "the body is not JSON: " + DeadLetterReason.shorten(e.getMessage()));
+            throw new GatewayException(400, "INVALID_REQUEST", "the body could not be read");
         }
         if (envelope == null || !envelope.isObject() || !envelope.has("payload")) {
             throw new GatewayException(400, "INVALID_REQUEST", "the body must be the envelope {\"timestamp\", \"headers\", \"payload\"}");
@@ -254,7 +256,7 @@ public final class Gateway {
         }
         JsonNode payloadNode = envelope.get("payload");
         byte[] payload = bytes(payloadNode);
-        BridgeEvent request = new BridgeEvent(BridgeEvent.Channel.GATEWAY, GATEWAY_PATH, 0, 0, null, payload);
+        BridgeEvent request = new BridgeEvent(BridgeEvent.Channel.GATEWAY, SOURCE, 0, 0, null, payload);
         String conversation = payloadNode.path("conversationId").isTextual() ? payloadNode.get("conversationId").asText() : null;
         request.read(eventId, conversation, null, 0, payload.length);
         request.setFunctionsEvent(eventId);
