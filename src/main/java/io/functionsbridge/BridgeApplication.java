@@ -35,9 +35,26 @@ public final class BridgeApplication {
             @Override
             public void beforeConfigure(BaseMainSupport configured) {
                 gatewayOnLoopbackWithoutTokens(configured.getCamelContext());
+                noGatewayWithoutServer(configured.getCamelContext());
             }
         });
         return main;
+    }
+
+    /** The gateway's routes, which need Camel's HTTP server. */
+    static final String GATEWAY_ROUTES = "file:routes/gateway.camel.yaml";
+
+    /**
+     * With Camel's HTTP server switched off ({@code camel.server.enabled=false}), the bridge runs
+     * without the gateway: its routes, which need the server, are not loaded.
+     */
+    static void noGatewayWithoutServer(CamelContext context) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        if (!"false".equalsIgnoreCase(properties.resolveProperty("camel.server.enabled").orElse("true").strip())) {
+            return;
+        }
+        String excluded = properties.resolveProperty("camel.main.routesExcludePattern").orElse("");
+        properties.addOverrideProperty("camel.main.routesExcludePattern", excluded.isBlank() ? GATEWAY_ROUTES : excluded + "," + GATEWAY_ROUTES);
     }
 
     /**

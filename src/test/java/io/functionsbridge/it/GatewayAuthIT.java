@@ -105,4 +105,13 @@ class GatewayAuthIT extends AbstractBridgeIT {
         }
         return Optional.empty();
     }
+
+    @Test
+    void withCamelsHttpServerOffTheBridgeRunsWithoutTheGateway() {
+        try (RunningBridge off = RunningBridge.start(kafka, "functions: []\n", "autoMessages: {}\n", Map.of("camel.server.enabled", "false"))) {
+            assertThat(off.context().getRoutes()).extracting(route -> route.getRouteId())
+                    .contains("consume-conversation-events", "consume-transcript-events")
+                    .noneMatch(id -> id.startsWith("gateway-"));
+        }
+    }
 }
