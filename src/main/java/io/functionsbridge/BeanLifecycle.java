@@ -26,6 +26,17 @@ public final class BeanLifecycle {
      * one its registry holds then; or at once, when the context has started already.
      */
     public static void startWithContext(CamelContext context, Object bean, Start start) throws Exception {
+        start(context, bean, start, false);
+    }
+
+    /**
+     * Likewise, once the context and its services (Camel's HTTP servers among them) have started.
+     */
+    public static void startAfterContext(CamelContext context, Object bean, Start start) throws Exception {
+        start(context, bean, start, true);
+    }
+
+    private static void start(CamelContext context, Object bean, Start start, boolean afterStart) throws Exception {
         if (context.isStarted()) {
             start.run();
             return;
@@ -33,15 +44,21 @@ public final class BeanLifecycle {
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarting(CamelContext camelContext, boolean alreadyStarted) throws Exception {
-                if (camelContext.getRegistry().findByType(bean.getClass()).stream().anyMatch(held -> held == bean)) {
+                if (!afterStart && holds(camelContext, bean)) {
                     start.run();
                 }
             }
 
             @Override
-            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
-                // started as the context starts
+            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) throws Exception {
+                if (afterStart && holds(camelContext, bean)) {
+                    start.run();
+                }
             }
         });
+    }
+
+    private static boolean holds(CamelContext context, Object bean) {
+        return context.getRegistry().findByType(bean.getClass()).stream().anyMatch(held -> held == bean);
     }
 }

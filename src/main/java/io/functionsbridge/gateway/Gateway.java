@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.functionsbridge.BeanLifecycle;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.DeadLetterReason;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.FunctionsEvent;
 import io.functionsbridge.registry.FunctionRegistry;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,11 +23,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeException;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,17 +44,61 @@ import org.slf4j.LoggerFactory;
  * <p>Each step returns its decision or throws a {@link GatewayException} with the status and error
  * code to answer; the routes' error handler turns it into {@code {"errorCode", "errorMsg"}}.
  */
-public final class Gateway {
+public final class Gateway implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Where a gateway request's event comes from, in its outcome and ids (it has no topic). */
     private static final String SOURCE = "gateway";
 
+    private CamelContext camelContext;
+    private int serverPort = 8080;
+    private long maxRequestBytes = 1_048_576;
     private FunctionRegistry functions;
     private String account = "local";
     private List<byte[]> tokens = List.of();
     private long timeoutMs = 30_000;
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** The port of Camel's HTTP server (camel.server.port), whose answers the gateway shapes. */
+    public void setServerPort(int serverPort) {
+        this.serverPort = serverPort;
+    }
+
+    /** The largest request body (bridge.gateway.max-request-bytes): a larger one is answered 413. */
+    public void setMaxRequestBytes(long maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /**
+     * With the context: a body over {@code maxRequestBytes}, which the HTTP server refuses before
+     * any route sees it, is answered as every other refusal, 413 {@code {"errorCode", "errorMsg"}}.
+     */
+    public void start() throws Exception {
+        BeanLifecycle.startAfterContext(camelContext, this, () -> {
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camelContext, VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
+            if (router != null) {
+                byte[] tooLarge = error(new GatewayException(413, "REQUEST_TOO_LARGE",
+                        "the body is over " + maxRequestBytes + " bytes (bridge.gateway.max-request-bytes)"));
+                router.route().failureHandler(context -> {
+                    if (context.statusCode() == 413 && !context.response().headWritten()) {
+                        context.response().setStatusCode(413).putHeader("Content-Type", "application/json").end(Buffer.buffer(tooLarge));
+                    } else {
+                        context.next();
+                    }
+                });
+            }
+        });
+    }
 
     public void setFunctions(FunctionRegistry functions) {
         this.functions = functions;
@@ -173,6 +222,10 @@ public final class Gateway {
         if (refusal.status() == 401) {
             headers.put("WWW-Authenticate", "Bearer");
         }
+        return error(refusal);
+    }
+
+    private static byte[] error(GatewayException refusal) {
         ObjectNode error = JSON.createObjectNode();
         error.put("errorCode", refusal.errorCode());
         error.put("errorMsg", refusal.getMessage());

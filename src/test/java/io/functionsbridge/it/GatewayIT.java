@@ -170,7 +170,7 @@ class GatewayIT extends AbstractBridgeIT {
         expect(gateway.post(lambda, "{\"timestamp\":\"yesterday\",\"payload\":{}}"), 400, "INVALID_REQUEST");
         expect(gateway.post(lambda.replace("v=1", "v=2"), command()), 400, "UNSUPPORTED_VERSION");
         GatewayClient.Answer tooLarge = gateway.post(lambda, GatewayClient.envelope("\"" + "x".repeat(5000) + "\""));
-        assertThat(tooLarge.status()).isEqualTo(413);
+        expect(tooLarge, 413, "REQUEST_TOO_LARGE");
         assertThat(functions.calls("/answer")).as("no refused request reached the function").isEqualTo(before);
     }
 
