@@ -146,11 +146,11 @@ public final class Gateway implements CamelContextAware {
     }
 
     /**
-     * {@code POST /api/account/{account}/events/{eventId}/invoke?v=1}: one invocation per function
-     * deployed on the event for the {@code skillId} query parameter's skill (skills applied where
-     * the event takes them), the body of the routes' split.
+     * {@code POST /api/account/{account}/events/{eventId}/invoke?v=1}: the request, with one
+     * invocation per function deployed on the event for the {@code skillId} query parameter's skill
+     * (skills applied where the event takes them), for the routes' split.
      */
-    public List<BridgeEvent> eventRequest(@Headers Map<String, Object> headers, @Body byte[] body, Exchange exchange) {
+    public BridgeEvent eventRequest(@Headers Map<String, Object> headers, @Body byte[] body) {
         checkRequest(headers);
         FunctionsEvent event = knownEvent(headers);
         BridgeEvent request = request(headers, body, event.id());
@@ -159,8 +159,7 @@ public final class Gateway implements CamelContextAware {
             invocations.add(request.invocationOf(function));
         }
         request.setInvocations(invocations);
-        exchange.setProperty(BridgeEvent.PROPERTY, request);
-        return invocations;
+        return request;
     }
 
     /** {@code GET /api/account/{account}/events/{eventId}/isImplemented?v=1}: {@code {"implemented": true|false}}. */

@@ -20,7 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -247,9 +250,7 @@ public final class Benchmark {
             int events = workload.events().size();
             try (Arm.Running running = arm.start(bootstrap, in, out, server.url(), workload)) {
                 ThreadCpu started = ThreadCpu.snapshot();
-                while (watcher.distinct() < events && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                watcher.awaitDistinct(events, deadline);
                 long end = watcher.distinct() >= events ? watcher.lastOutputNanos() : System.nanoTime();
                 double seconds = (end - start) / 1e9;
                 double cpu = (processCpuNanos() - cpuBefore) / 1e9;
@@ -336,8 +337,11 @@ public final class Benchmark {
     private static final class HeapSampler {
         private final AtomicLong peakUsed = new AtomicLong();
         private final AtomicLong peakAfterGc = new AtomicLong();
-        private volatile boolean running = true;
-        private final Thread thread;
+        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "bench-heap");
+            thread.setDaemon(true);
+            return thread;
+        });
 
         HeapSampler() {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -346,33 +350,24 @@ public final class Benchmark {
                     .map(GarbageCollectorMXBean.class::cast).toList();
             Map<String, Long> seen = new HashMap<>();
             collectors.forEach(gc -> seen.put(gc.getName(), gc.getCollectionCount()));
-            thread = new Thread(() -> {
-                while (running) {
-                    peakUsed.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                    for (GarbageCollectorMXBean gc : collectors) {
-                        GcInfo info = gc.getLastGcInfo();
-                        if (info != null && gc.getCollectionCount() > seen.get(gc.getName())) {
-                            long after = info.getMemoryUsageAfterGc().entrySet().stream()
-                                    .filter(pool -> !pool.getKey().contains("Metaspace") && !pool.getKey().contains("Code")
-                                            && !pool.getKey().contains("Class"))
-                                    .mapToLong(pool -> pool.getValue().getUsed()).sum();
-                            peakAfterGc.accumulateAndGet(after, Math::max);
-                        }
-                    }
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        return;
+            sampler.scheduleAtFixedRate(() -> {
+                peakUsed.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                for (GarbageCollectorMXBean gc : collectors) {
+                    GcInfo info = gc.getLastGcInfo();
+                    if (info != null && gc.getCollectionCount() > seen.get(gc.getName())) {
+                        long after = info.getMemoryUsageAfterGc().entrySet().stream()
+                                .filter(pool -> !pool.getKey().contains("Metaspace") && !pool.getKey().contains("Code")
+                                        && !pool.getKey().contains("Class"))
+                                .mapToLong(pool -> pool.getValue().getUsed()).sum();
+                        peakAfterGc.accumulateAndGet(after, Math::max);
                     }
                 }
-            }, "bench-heap");
-            thread.setDaemon(true);
-            thread.start();
+            }, 0, 50, TimeUnit.MILLISECONDS);
         }
 
         void stop() throws InterruptedException {
-            running = false;
-            thread.join();
+            sampler.shutdownNow();
+            sampler.awaitTermination(10, TimeUnit.SECONDS);
         }
 
         long peakUsed() {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,6 +30,9 @@ final class OutputWatcher implements AutoCloseable {
     private volatile long duplicates;
     private volatile long orderViolations;
     private volatile long lastOutputNanos;
+    /** How many distinct outputs a caller of {@link #awaitDistinct} waits for. */
+    private volatile int awaited = Integer.MAX_VALUE;
+    private final Object progress = new Object();
 
     OutputWatcher(String bootstrap, String topic, Workload workload) {
         this.workload = workload;
@@ -74,6 +78,11 @@ final class OutputWatcher implements AutoCloseable {
                 }
                 distinct++;
                 lastOutputNanos = System.nanoTime();
+                if (distinct >= awaited) {
+                    synchronized (progress) {
+                        progress.notifyAll();
+                    }
+                }
             }
         }
     }
@@ -85,6 +94,21 @@ final class OutputWatcher implements AutoCloseable {
 
     int distinct() {
         return distinct;
+    }
+
+    /** Waits until that many distinct outputs are in, or until the deadline ({@link System#nanoTime}); returns whether they are. */
+    boolean awaitDistinct(int events, long deadlineNanos) throws InterruptedException {
+        synchronized (progress) {
+            awaited = events;
+            while (distinct < events) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+            return true;
+        }
     }
 
     long duplicates() {

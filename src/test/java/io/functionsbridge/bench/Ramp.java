@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -90,10 +91,8 @@ final class Ramp {
     /** Waits until the backlog is drained or the curve's seconds have passed, then reads the curve. */
     private static Curve measure(OutputWatcher watcher, String arm, String kind, Workload workload, long start) throws InterruptedException {
         int events = workload.events().size();
-        long deadline = start + (SECONDS + 5) * 1000L;
-        while (watcher.distinct() < events && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(start + (SECONDS + 5) * 1000L - System.currentTimeMillis());
+        watcher.awaitDistinct(events, deadline);
         long[] outputs = watcher.outputTimestamps();
         int[] perSecond = new int[SECONDS];
         long first = Long.MAX_VALUE;
@@ -126,7 +125,8 @@ final class Ramp {
         Workload workload = Workload.ramp(Boolean.getBoolean("bench.quick") ? 10 : 1);
         arm.start(System.getProperty("bench.ramp.bootstrap"), System.getProperty("bench.ramp.in"), System.getProperty("bench.ramp.out"),
                 System.getProperty("bench.ramp.url"), workload);
-        Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+        // the parent stops this JVM once it has read the curve; at the latest, it ends itself
+        new CountDownLatch(1).await(5, TimeUnit.MINUTES);
         System.exit(0);
     }
 
