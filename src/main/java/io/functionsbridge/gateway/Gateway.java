@@ -29,8 +29,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeException;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +50,10 @@ public final class Gateway implements CamelContextAware {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Where a gateway request's event comes from, in its outcome and ids (it has no topic). */
     private static final String SOURCE = "gateway";
+    /** A route of routes/gateway.camel.yaml: without it, the gateway is off. */
+    private static final String GATEWAY_ROUTE = "gateway-invoke-lambda";
 
     private CamelContext camelContext;
-    private int serverPort = 8080;
     private long maxRequestBytes = 1_048_576;
     private FunctionRegistry functions;
     private String account = "local";
@@ -69,34 +70,40 @@ public final class Gateway implements CamelContextAware {
         return camelContext;
     }
 
-    /** The port of Camel's HTTP server (camel.server.port), whose answers the gateway shapes. */
-    public void setServerPort(int serverPort) {
-        this.serverPort = serverPort;
-    }
-
     /** The largest request body (bridge.gateway.max-request-bytes): a larger one is answered 413. */
     public void setMaxRequestBytes(long maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
     }
 
     /**
-     * With the context: a body over {@code maxRequestBytes}, which the HTTP server refuses before
+     * With the context: says where the gateway answers. On Camel Main's own HTTP server
+     * ({@code camel.server.*}), a body over {@code maxRequestBytes}, which the server refuses before
      * any route sees it, is answered as every other refusal, 413 {@code {"errorCode", "errorMsg"}}.
+     * On a host application's HTTP server (Spring Boot's, for one), that server's limits and answers
+     * apply.
      */
     public void start() throws Exception {
         BeanLifecycle.startAfterContext(camelContext, this, () -> {
-            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camelContext, VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
-            if (router != null) {
-                byte[] tooLarge = error(new GatewayException(413, "REQUEST_TOO_LARGE",
-                        "the body is over " + maxRequestBytes + " bytes (bridge.gateway.max-request-bytes)"));
-                router.route().failureHandler(context -> {
-                    if (context.statusCode() == 413 && !context.response().headWritten()) {
-                        context.response().setStatusCode(413).putHeader("Content-Type", "application/json").end(Buffer.buffer(tooLarge));
-                    } else {
-                        context.next();
-                    }
-                });
+            if (camelContext.getRoute(GATEWAY_ROUTE) == null) {
+                LOG.info("gateway: off (its routes are not loaded)");
+                return;
             }
+            String access = isSecured() ? "bearer tokens asked" : "no credentials asked: callers on this host only";
+            MainHttpServer server = camelContext.hasService(MainHttpServer.class);
+            if (server == null) {
+                LOG.info("gateway: /api/account/{}/ on the application's HTTP server ({})", account, access);
+                return;
+            }
+            LOG.info("gateway: http://{}:{}/api/account/{}/ ({})", server.getHost(), server.getPort(), account, access);
+            byte[] tooLarge = error(new GatewayException(413, "REQUEST_TOO_LARGE",
+                    "the body is over " + maxRequestBytes + " bytes (bridge.gateway.max-request-bytes)"));
+            server.getRouter().route().failureHandler(context -> {
+                if (context.statusCode() == 413 && !context.response().headWritten()) {
+                    context.response().setStatusCode(413).putHeader("Content-Type", "application/json").end(Buffer.buffer(tooLarge));
+                } else {
+                    context.next();
+                }
+            });
         });
     }
 

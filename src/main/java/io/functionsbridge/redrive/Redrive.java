@@ -32,8 +32,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * {@code java -jar target/functions-bridge.jar redrive [options]} (docs/contract.md, "Dead-letter
@@ -82,12 +80,6 @@ public final class Redrive {
             err.println(RedriveOptions.USAGE);
             return USAGE;
         }
-        // the tool's own lines only: Camel's start and Kafka's connection attempts are not the operator's business
-        Configurator.setLevel("org.apache.camel", Level.WARN);
-        Configurator.setLevel("org.apache.camel.component.kafka", Level.WARN);
-        Configurator.setLevel("org.apache.kafka", Level.ERROR);
-        Configurator.setLevel("org.apache.kafka.clients.NetworkClient", Level.ERROR);
-        Configurator.setLevel("io.functionsbridge", Level.WARN);
         Main main = BridgeApplication.create(settingsOnly(overrides));
         try {
             main.start();
