@@ -54,12 +54,12 @@ public final class BridgeMain {
         System.exit(status);
     }
 
-    /** Prints why the bridge did not start, and gives the exit status for it. */
+    /**
+     * Gives the exit status for a failed start, and prints why unless the registry's refusal, which
+     * logged its own line ("functions-bridge: not started: ..."), is what failed.
+     */
     public static int reportStartFailure(Throwable failure) {
-        return BridgeApplication.registryProblem(failure).map(problem -> {
-            System.err.println("functions-bridge: not started: " + problem.getMessage());
-            return EXIT_REFUSED_CONFIGURATION;
-        }).orElseGet(() -> {
+        return BridgeApplication.registryProblem(failure).map(problem -> EXIT_REFUSED_CONFIGURATION).orElseGet(() -> {
             System.err.println("functions-bridge: not started: " + failure);
             failure.printStackTrace(System.err);
             return 1;

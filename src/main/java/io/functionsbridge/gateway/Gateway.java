@@ -245,7 +245,7 @@ public final class Gateway implements CamelContextAware {
         }
         if (!isSecured() && !fromThisHost(headers.get(VertxPlatformHttpConstants.REMOTE_ADDRESS))) {
             // the bridge's own server listens on 127.0.0.1 then; a host application's may not
-            throw new GatewayException(401, "UNAUTHORIZED", "without bridge.gateway.tokens the gateway answers callers on this host only");
+            throw new GatewayException(401, "UNAUTHORIZED", "without bridge.gateway.tokens the gateway answers callers shown to be on this host only");
         }
         String requested = text(headers.get("account"));
         if (!account.equals(requested)) {
@@ -257,9 +257,13 @@ public final class Gateway implements CamelContextAware {
         }
     }
 
+    /**
+     * Whether the caller is on this host. Fails closed: a caller whose address the HTTP server does
+     * not hand over (a host application's server may not) is not shown to be, so it is refused.
+     */
     private static boolean fromThisHost(Object remote) {
         if (!(remote instanceof SocketAddress address) || address.hostAddress() == null) {
-            return true;
+            return false;
         }
         try {
             return InetAddress.getByName(address.hostAddress()).isLoopbackAddress();

@@ -16,12 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The account's automatic messages by {@code cbotEventType} (docs/contract.md), and the rule that
  * sends one when the function sets no message (§6).
  */
 public final class AutoMessages {
+
+    private static volatile String lastRefusal;
+    private static final Logger LOG = LoggerFactory.getLogger(AutoMessages.class);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -48,10 +53,21 @@ public final class AutoMessages {
 
     /**
      * Loads and validates the file, and puts it in force as a whole; throws
-     * {@link RegistryException} naming the problems, and then the messages in force stay.
+     * {@link RegistryException} naming the problems, and then the messages in force stay. At start,
+     * the refusal is logged as the line that says why the bridge did not start.
      */
     public void load() {
-        messages = read(file).messages;
+        try {
+            messages = read(file).messages;
+        } catch (RegistryException refused) {
+            // the one line that says why, in whatever runtime hosts the bridge (Camel Main, Spring Boot...),
+            // once: a runtime may create the bean again, with the same refusal, before it gives up
+            if (!refused.getMessage().equals(lastRefusal)) {
+                lastRefusal = refused.getMessage();
+                LOG.error("functions-bridge: not started: {}", refused.getMessage());
+            }
+            throw refused;
+        }
     }
 
     /** Reads and validates an automatic-messages file; throws {@link RegistryException} naming the problems. */

@@ -27,6 +27,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The deployed functions, loaded from {@code functions.yaml} and validated as a whole at start
@@ -34,6 +36,9 @@ import org.apache.camel.ExchangeProperty;
  * event than its limit refuse the whole file.
  */
 public final class FunctionRegistry {
+
+    private static volatile String lastRefusal;
+    private static final Logger LOG = LoggerFactory.getLogger(FunctionRegistry.class);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final EventCatalog CATALOG = new EventCatalog();
@@ -90,9 +95,20 @@ public final class FunctionRegistry {
     /**
      * Loads and validates the registry file, and puts it in force as a whole; throws
      * {@link RegistryException} naming every problem found, and then the functions in force stay.
+     * At start, the refusal is logged as the line that says why the bridge did not start.
      */
     public void load() {
-        use(read(Path.of(file)).functions());
+        try {
+            use(read(Path.of(file)).functions());
+        } catch (RegistryException refused) {
+            // the one line that says why, in whatever runtime hosts the bridge (Camel Main, Spring Boot...),
+            // once: a runtime may create the bean again, with the same refusal, before it gives up
+            if (!refused.getMessage().equals(lastRefusal)) {
+                lastRefusal = refused.getMessage();
+                LOG.error("functions-bridge: not started: {}", refused.getMessage());
+            }
+            throw refused;
+        }
     }
 
     /** Reads and validates a registry file; throws {@link RegistryException} naming every problem found. */

@@ -7,13 +7,11 @@ import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,7 +66,7 @@ class PackagedBridgeIT {
         folder = Files.createTempDirectory(prefix);
         Files.copy(Path.of("application.properties"), folder.resolve("application.properties"));
         Files.copy(Path.of("auto-messages.yaml"), folder.resolve("auto-messages.yaml"));
-        copyFolder(Path.of("routes"), folder.resolve("routes"));
+        Folders.copy(Path.of("routes"), folder.resolve("routes"));
         Files.writeString(folder.resolve("functions.yaml"), """
                 functions:
                   - id: packaged-greeter
@@ -197,15 +195,6 @@ class PackagedBridgeIT {
         }
         if (kafka != null) {
             kafka.close();
-        }
-    }
-
-    private static void copyFolder(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
         }
     }
 }
