@@ -10,8 +10,9 @@ import sun.misc.Signal;
  * {@code java -jar target/functions-bridge.jar}: runs the bridge against the Kafka named by
  * {@code kafka.brokers}, with the {@code application.properties} and {@code routes/} of the working
  * folder, until Ctrl-C or SIGTERM (then it stops its routes, lets the events under way finish within
- * {@code camel.main.shutdownTimeout}, and exits with 0). A registry it refuses stops it before anything is consumed, with exit status
- * {@value #EXIT_REFUSED_CONFIGURATION}; any other failure to start exits with 1.
+ * {@code camel.main.shutdownTimeout}, and exits with 0). A registry it refuses stops it before
+ * anything is consumed, with exit status {@value #EXIT_REFUSED_CONFIGURATION}; any other failure to
+ * start exits with 1.
  *
  * <p>{@code java -jar target/functions-bridge.jar redrive [options]} publishes chosen dead letters
  * again ({@link Redrive}); any other subcommand is refused with status {@value #EXIT_REFUSED_CONFIGURATION},
@@ -23,7 +24,7 @@ public final class BridgeMain {
     public static final int EXIT_REFUSED_CONFIGURATION = 2;
 
     /** The runnable jar's logging of the redrive subcommand (a resource of the jar), unless one is given. */
-    static final String REDRIVE_LOGGING = "log4j2-redrive.properties";
+    private static final String REDRIVE_LOGGING = "log4j2-redrive.properties";
 
     private static final String LOG_CONFIGURATION = "log4j2.configurationFile";
 

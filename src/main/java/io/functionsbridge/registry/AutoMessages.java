@@ -16,17 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.ExchangeProperty;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The account's automatic messages by {@code cbotEventType} (docs/contract.md), and the rule that
  * sends one when the function sets no message (§6).
  */
 public final class AutoMessages {
-
-    private static volatile String lastRefusal;
-    private static final Logger LOG = LoggerFactory.getLogger(AutoMessages.class);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -60,13 +55,7 @@ public final class AutoMessages {
         try {
             messages = read(file).messages;
         } catch (RegistryException refused) {
-            // the one line that says why, in whatever runtime hosts the bridge (Camel Main, Spring Boot...),
-            // once: a runtime may create the bean again, with the same refusal, before it gives up
-            if (!refused.getMessage().equals(lastRefusal)) {
-                lastRefusal = refused.getMessage();
-                LOG.error("functions-bridge: not started: {}", refused.getMessage());
-            }
-            throw refused;
+            throw RefusalLine.logged(refused);
         }
     }
 

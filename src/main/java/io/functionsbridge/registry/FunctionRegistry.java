@@ -27,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.camel.ExchangeProperty;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The deployed functions, loaded from {@code functions.yaml} and validated as a whole at start
@@ -36,9 +34,6 @@ import org.slf4j.LoggerFactory;
  * event than its limit refuse the whole file.
  */
 public final class FunctionRegistry {
-
-    private static volatile String lastRefusal;
-    private static final Logger LOG = LoggerFactory.getLogger(FunctionRegistry.class);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final EventCatalog CATALOG = new EventCatalog();
@@ -101,13 +96,7 @@ public final class FunctionRegistry {
         try {
             use(read(Path.of(file)).functions());
         } catch (RegistryException refused) {
-            // the one line that says why, in whatever runtime hosts the bridge (Camel Main, Spring Boot...),
-            // once: a runtime may create the bean again, with the same refusal, before it gives up
-            if (!refused.getMessage().equals(lastRefusal)) {
-                lastRefusal = refused.getMessage();
-                LOG.error("functions-bridge: not started: {}", refused.getMessage());
-            }
-            throw refused;
+            throw RefusalLine.logged(refused);
         }
     }
 

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,8 +47,7 @@ class PackagedBridgeIT {
     private KafkaRecords kafka;
     private LocalFunctionServer functions;
     private Path folder;
-    private Path log;
-    private Process bridge;
+    private UserProcess bridge;
 
     @BeforeAll
     void startTheJarAsAUserDoes() throws IOException {
@@ -90,34 +88,18 @@ class PackagedBridgeIT {
                     url: %1$s/answer
                     state: deployed
                 """.formatted(functions.url("").replaceAll("/$", ""), LAMBDA));
-        log = folder.resolve("bridge.log");
-        bridge = java(log, "-Dcamel.management.port=" + managementPort, "-Dcamel.server.port=" + gatewayPort, "-jar", JAR.toString());
+        bridge = java("bridge.log", "-Dcamel.management.port=" + managementPort, "-Dcamel.server.port=" + gatewayPort, "-jar", JAR.toString());
     }
 
     /** {@code java [options] ...} run in the folder, with the test's broker and topics. */
-    private Process java(Path output, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dkafka.brokers=" + SharedKafka.bootstrapServers(),
+    private UserProcess java(String outputName, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of("-Dkafka.brokers=" + SharedKafka.bootstrapServers(),
                 "-Dbridge.topic.events=" + events, "-Dbridge.topic.chat-events=" + chat,
                 "-Dbridge.topic.survey-events=" + surveys, "-Dbridge.topic.transcript-events=" + transcripts,
                 "-Dbridge.topic.commands=" + commands, "-Dbridge.topic.dead-letter=" + deadLetters,
                 "-Dbridge.consumer.group=" + prefix + "-bridge"));
         command.addAll(List.of(arguments));
-        return new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
-    }
-
-    /** Fails the wait at once, with what the jar printed, when it is not running any more. */
-    private void running() {
-        assertThat(bridge.isAlive()).as("the jar exited:%n%s", output()).isTrue();
-    }
-
-    private String output() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no output: " + e + ")";
-        }
+        return UserProcess.java(folder, outputName, command);
     }
 
     @Test
@@ -125,7 +107,7 @@ class PackagedBridgeIT {
     void becomesReady() {
         Management management = new Management("http://127.0.0.1:" + managementPort);
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                .failFast(this::running).ignoreExceptions()
+                .failFast(bridge::assertRunning).ignoreExceptions()
                 .until(() -> management.get("/observe/health/ready").status() == 200);
     }
 
@@ -139,7 +121,7 @@ class PackagedBridgeIT {
         kafka.send(transcripts, "chat-jar-3", "{\"csatRank\":2,\"skillName\":\"billing\"}", Map.of("eventId", "denver_post_survey_email_transcript"));
 
         List<KafkaRecords.Received> written = Awaitility.await().atMost(Duration.ofSeconds(60))
-                .failFast(this::running)
+                .failFast(bridge::assertRunning)
                 .until(() -> kafka.readAll(commands), list -> list.size() >= 2);
         assertThat(written).filteredOn(record -> "conv-jar-1".equals(record.key())).singleElement()
                 .satisfies(record -> assertThat(record.value()).contains("\"type\":\"systemMessage\"").contains("hello from the jar"));
@@ -147,7 +129,7 @@ class PackagedBridgeIT {
                 .satisfies(record -> assertThat(record.value()).contains("\"type\":\"sendTranscript\"").contains("lead@example.com"));
         // the chat and survey replies are read, not executed: their functions were called, and their outcome lines say so
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> functions.calls("/chat") == 1 && functions.calls("/survey") == 1);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(output())
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(bridge.output())
                 .contains("chat-jar-1 chat_start -> packaged-chat").contains("conv-jar-2 surveybot_messaging_survey_started -> packaged-survey"));
         assertThat(written).as("no command from the chat or the survey reply").noneMatch(record -> "chat-jar-1".equals(record.key())
                 || "conv-jar-2".equals(record.key()));
@@ -161,7 +143,7 @@ class PackagedBridgeIT {
                 GatewayClient.envelope("{\"conversationId\":\"conv-jar-4\"}"));
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         assertThat(answer.body()).isEqualTo("42");
-        assertThat(output()).as("the banner names where the gateway listens").contains("http://127.0.0.1:" + gatewayPort + "/api/account/");
+        assertThat(bridge.output()).as("the banner names where the gateway listens").contains("http://127.0.0.1:" + gatewayPort + "/api/account/");
     }
 
     @Test
@@ -169,26 +151,22 @@ class PackagedBridgeIT {
     void runsTheRedriveSubcommand() throws Exception {
         kafka.send(events, "conv-jar-5", "{not json");
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> kafka.readAll(deadLetters), list -> !list.isEmpty());
-        Path redriveLog = folder.resolve("redrive.log");
-        Process redrive = java(redriveLog, "-jar", JAR.toString(), "redrive", "--dry-run");
-        assertThat(redrive.waitFor(60, TimeUnit.SECONDS)).as("redrive --dry-run ends").isTrue();
-        String printed = Files.readString(redriveLog);
-        assertThat(redrive.exitValue()).as(printed).isZero();
-        assertThat(printed).contains("key conv-jar-5 MALFORMED_JSON").contains("chosen 1, published 0");
+        UserProcess redrive = java("redrive.log", "-jar", JAR.toString(), "redrive", "--dry-run");
+        assertThat(redrive.exitStatus(60)).as(redrive.output()).isZero();
+        assertThat(redrive.output()).contains("key conv-jar-5 MALFORMED_JSON").contains("chosen 1, published 0");
     }
 
     @Test
     @Order(5)
     void sigtermEndsItWithStatusZero() throws InterruptedException {
-        bridge.destroy();
-        assertThat(bridge.waitFor(60, TimeUnit.SECONDS)).as("the jar stops on SIGTERM").isTrue();
-        assertThat(bridge.exitValue()).as(output()).isZero();
+        bridge.terminate();
+        assertThat(bridge.exitStatus(60)).as(bridge.output()).isZero();
     }
 
     @AfterAll
     void stop() throws InterruptedException {
-        if (bridge != null && bridge.isAlive()) {
-            bridge.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        if (bridge != null) {
+            bridge.close();
         }
         if (functions != null) {
             functions.close();

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +31,7 @@ class SpringBootHostIT {
 
     private final String prefix = "springhost" + System.nanoTime();
     private final HttpClient http = HttpClient.newHttpClient();
-    private Process host;
-    private Path log;
+    private UserProcess host;
 
     @Test
     void theHostRunsTheBridgeBesideItsOwnRoute() throws Exception {
@@ -51,9 +49,9 @@ class SpringBootHostIT {
                     """.formatted(functions.url("/hosted")));
             String base = "http://127.0.0.1:" + port;
             Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .failFast(this::running).ignoreExceptions()
+                    .failFast(host::assertRunning).ignoreExceptions()
                     .until(() -> get(base + "/actuator/health").statusCode() == 200);
-            assertThat(output()).as("Spring Boot's logging, and no second SLF4J provider")
+            assertThat(host.output()).as("Spring Boot's logging, and no second SLF4J provider")
                     .doesNotContain("SLF4J(W): Class path contains multiple SLF4J providers").doesNotContain("log4j");
 
             // the host's own route
@@ -95,9 +93,8 @@ class SpringBootHostIT {
                     url: http://127.0.0.1:9/a
                     state: deployed
                 """);
-        assertThat(host.waitFor(120, TimeUnit.SECONDS)).as("the host's start stops").isTrue();
-        assertThat(host.exitValue()).isNotZero();
-        assertThat(output()).containsOnlyOnce("functions-bridge: not started: function registry")
+        assertThat(host.exitStatus(120)).as("the host's start stops").isNotZero();
+        assertThat(host.output()).containsOnlyOnce("functions-bridge: not started: function registry")
                 .contains("function lost-function names unknown event 'controllerbot_messaging_unknown'");
     }
 
@@ -120,48 +117,27 @@ class SpringBootHostIT {
             }
         }
         properties.add("kafka.brokers = " + SharedKafka.bootstrapServers());
-        for (String topic : List.of("events", "chat-events", "survey-events", "transcript-events", "commands", "dead-letter")) {
-            properties.add("bridge.topic." + topic + " = " + prefix + "-" + switch (topic) {
-                case "chat-events" -> "chat";
-                case "survey-events" -> "survey";
-                case "transcript-events" -> "transcripts";
-                case "dead-letter" -> "dlq";
-                default -> topic;
-            });
-        }
+        properties.add("bridge.topic.events = " + prefix + "-events");
+        properties.add("bridge.topic.chat-events = " + prefix + "-chat");
+        properties.add("bridge.topic.survey-events = " + prefix + "-survey");
+        properties.add("bridge.topic.transcript-events = " + prefix + "-transcripts");
+        properties.add("bridge.topic.commands = " + prefix + "-commands");
+        properties.add("bridge.topic.dead-letter = " + prefix + "-dlq");
         properties.add("bridge.consumer.group = " + prefix + "-bridge");
         Files.write(folder.resolve("application.properties"), properties);
 
         String classpath = HOST.resolve("classes") + java.io.File.pathSeparator + Files.readString(HOST.resolve("classpath.txt")).strip();
-        log = folder.resolve("host.log");
-        host = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
-                "io.functionsbridge.host.HostApplication")
-                .directory(folder.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        host = UserProcess.java(folder, "host.log", List.of("-cp", classpath, "io.functionsbridge.host.HostApplication"));
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private void running() {
-        assertThat(host.isAlive()).as("the host exited:%n%s", output()).isTrue();
-    }
-
-    private String output() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no output: " + e + ")";
-        }
-    }
-
     @AfterEach
     void stop() throws InterruptedException {
-        if (host != null && host.isAlive()) {
-            host.destroy();
-            if (!host.waitFor(30, TimeUnit.SECONDS)) {
-                host.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        if (host != null) {
+            host.close();
         }
     }
 }
