@@ -7,22 +7,27 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.EventRecord;
 import io.functionsbridge.domain.RejectedEventException;
 import io.functionsbridge.domain.UnknownEventTypeException;
 import io.functionsbridge.ordering.RecordReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.camel.ExchangeProperty;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
  * Reads each record once, on the way in, into a {@link BridgeEvent} (docs/contract.md): the
- * {@code reader} of the {@code ordered-kafka} consumers. A record it cannot read becomes an event
- * refused with its dead-letter reason; reading never fails.
+ * {@code reader} of the {@code ordered-kafka} consumers, one bean per source, whose settings say
+ * where the source's records keep their type, conversation and skill. A record it cannot read
+ * becomes an event refused with its dead-letter reason; reading never fails.
  *
  * <p>Records are read strictly, in one streaming pass: duplicate keys, anything after the JSON
  * value, or nesting deeper than 1000 are {@code MALFORMED_JSON}. Only the fields the bridge needs
@@ -30,7 +35,7 @@ import org.apache.kafka.common.header.Header;
  * byte for byte, for the function's envelope.
  *
  * <p>A record is ordered by its key (the conversation id) or, without one, by the conversation its
- * value names ({@code general.convId}; for chat, {@code chatSessionKey}).
+ * value names.
  */
 public final class EventReader implements RecordReader<BridgeEvent> {
 
@@ -39,65 +44,181 @@ public final class EventReader implements RecordReader<BridgeEvent> {
 
     private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-    private BridgeEvent.Channel channel = BridgeEvent.Channel.MESSAGING;
+    /** Where a conversation or a skill can be found: the record key, a record header, or one of these payload fields. */
+    static final String KEY = "key";
+    static final String HEADER = "header:";
+    static final List<String> PAYLOAD_FIELDS = List.of("general.convId", "general.skillId", "routing.newSkillId", "chatSessionKey",
+            "conversationId", "skillId");
 
-    /** Which input this reader reads: {@code MESSAGING} (the default), {@code CHAT}, {@code SURVEY} or {@code TRANSCRIPT}. */
-    public void setChannel(BridgeEvent.Channel channel) {
-        this.channel = channel;
+    private String source = "messaging";
+    private String typeHeader;
+    private List<String> conversation = List.of("general.convId", KEY);
+    private List<String> skill = List.of(HEADER + "skillId", "general.skillId", "routing.newSkillId");
+    private boolean conversationRequired = true;
+
+    /** The source's name, in messages and outcome lines: {@code messaging} (the default), {@code chat}... */
+    public void setSource(String source) {
+        this.source = source;
     }
 
-    public BridgeEvent.Channel getChannel() {
-        return channel;
+    public String getSource() {
+        return source;
     }
 
-    /** The exchange property the routes route on: {@code cbotEventType} (messaging) or {@code eventId} (the other inputs). */
+    /**
+     * The record header that names the event ({@code eventId}); without one (the default), the
+     * event is the payload's {@code general.cbotEventType}, a Controller Bot messaging event. The
+     * routes route on the exchange property of that name.
+     */
+    public void setTypeHeader(String typeHeader) {
+        this.typeHeader = typeHeader == null || typeHeader.isBlank() ? null : typeHeader.strip();
+    }
+
+    public String getTypeHeader() {
+        return typeHeader;
+    }
+
+    /**
+     * Where the conversation is, the first found winning: {@code key} (the record key), or a
+     * payload field ({@code general.convId}, {@code chatSessionKey}, {@code conversationId}).
+     * Default: {@code general.convId,key}.
+     */
+    public void setConversation(String places) {
+        this.conversation = places(places, "conversation");
+    }
+
+    public String getConversation() {
+        return String.join(",", conversation);
+    }
+
+    /**
+     * Where the skill is, the first found winning: {@code header:<name>} (a record header) or a
+     * payload field ({@code general.skillId}, {@code routing.newSkillId}, {@code skillId}).
+     * Default: {@code header:skillId,general.skillId,routing.newSkillId}.
+     */
+    public void setSkill(String places) {
+        this.skill = places(places, "skill");
+    }
+
+    public String getSkill() {
+        return String.join(",", skill);
+    }
+
+    /** Whether a record whose conversation is found nowhere is refused ({@code MISSING_CONVERSATION_ID}); default true. */
+    public void setConversationRequired(boolean conversationRequired) {
+        this.conversationRequired = conversationRequired;
+    }
+
+    public boolean isConversationRequired() {
+        return conversationRequired;
+    }
+
+    private static List<String> places(String list, String what) {
+        List<String> places = new ArrayList<>();
+        for (String raw : list == null ? new String[0] : list.split(",")) {
+            String place = raw.strip();
+            if (place.isEmpty()) {
+                continue;
+            }
+            if (!place.equals(KEY) && !(place.startsWith(HEADER) && place.length() > HEADER.length()) && !PAYLOAD_FIELDS.contains(place)) {
+                throw new IllegalArgumentException("the " + what + " of a record is not found in '" + place + "': say key, header:<name>, or one of "
+                        + PAYLOAD_FIELDS);
+            }
+            places.add(place);
+        }
+        return List.copyOf(places);
+    }
+
+    /** The exchange property the routes route on: {@code cbotEventType}, else the type header's name. */
     public String typeProperty() {
-        return channel == BridgeEvent.Channel.MESSAGING ? "cbotEventType" : "eventId";
+        return typeHeader == null ? EventRecord.CBOT_EVENT_TYPE : typeHeader;
     }
 
     @Override
     public BridgeEvent read(ConsumerRecord<byte[], byte[]> record) {
-        BridgeEvent event = read(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
-                header(record, "skillId"), header(record, "eventId"));
         Header[] headers = record.headers().toArray();
+        Map<String, byte[]> kept = Map.of();
         if (headers.length > 0) {
-            Map<String, byte[]> kept = new LinkedHashMap<>(headers.length * 2);
+            kept = new LinkedHashMap<>(headers.length * 2);
             for (Header header : headers) {
                 kept.put(header.key(), header.value());
             }
-            event.setRecordHeaders(kept);
         }
-        return event;
+        return read(record.topic(), record.partition(), record.offset(), record.key(), record.value(), kept);
     }
 
-    /**
-     * Reads one record: its coordinates, key and value, and the record headers {@code skillId} and
-     * (chat) {@code eventId}, {@code null} when absent.
-     */
+    /** Reads one record given by its parts, with the record headers {@code skillId} and {@code eventId} ({@code null} when absent). */
     public BridgeEvent read(String topic, int partition, long offset, byte[] key, byte[] value, String skillHeader, String eventIdHeader) {
-        BridgeEvent event = new BridgeEvent(channel, topic, partition, offset, key, value);
-        try {
-            if (channel == BridgeEvent.Channel.MESSAGING) {
-                readMessaging(event, skillHeader);
-            } else {
-                readByEventIdHeader(event, skillHeader, eventIdHeader);
-            }
-        } catch (RejectedEventException refusal) {
-            event.refuse(refusal);
-        } catch (RuntimeException bug) {
-            event.refuse(new RejectedEventException(DeadLetterReason.BRIDGE_ERROR, bug.getClass().getSimpleName()
-                    + " while reading " + event.describe()));
+        Map<String, byte[]> headers = new LinkedHashMap<>();
+        if (skillHeader != null) {
+            headers.put("skillId", skillHeader.getBytes(StandardCharsets.UTF_8));
         }
-        return event;
+        if (eventIdHeader != null) {
+            headers.put("eventId", eventIdHeader.getBytes(StandardCharsets.UTF_8));
+        }
+        return read(topic, partition, offset, key, value, headers);
+    }
+
+    /** Reads one record: its coordinates, key, value and headers. */
+    public BridgeEvent read(String topic, int partition, long offset, byte[] key, byte[] value, Map<String, byte[]> headers) {
+        Reading reading = new Reading(topic, partition, offset, key, value, headers);
+        RejectedEventException refusal = null;
+        try {
+            if (typeHeader == null) {
+                readCbotEvent(reading);
+            } else {
+                readByTypeHeader(reading);
+            }
+        } catch (RejectedEventException refused) {
+            refusal = refused;
+        } catch (RuntimeException bug) {
+            refusal = new RejectedEventException(DeadLetterReason.BRIDGE_ERROR, bug.getClass().getSimpleName() + " while reading "
+                    + topic + "/" + partition + "@" + offset);
+        }
+        return new BridgeEvent(new EventRecord(source, typeProperty(), topic, partition, offset, key, value, headers, reading.type,
+                reading.convId, reading.skillId, reading.payloadStart, reading.payloadEnd, refusal));
+    }
+
+    /** What reading a record has found so far (a refused record keeps what was found before). */
+    private static final class Reading {
+        final String topic;
+        final int partition;
+        final long offset;
+        final byte[] key;
+        final byte[] value;
+        final Map<String, byte[]> headers;
+        String type;
+        String convId;
+        String skillId;
+        int payloadStart;
+        int payloadEnd;
+
+        Reading(String topic, int partition, long offset, byte[] key, byte[] value, Map<String, byte[]> headers) {
+            this.topic = topic;
+            this.partition = partition;
+            this.offset = offset;
+            this.key = key;
+            this.value = value;
+            this.headers = headers;
+        }
+
+        String keyText() {
+            return key == null ? null : new String(key, StandardCharsets.UTF_8);
+        }
+
+        String header(String name) {
+            byte[] header = headers.get(name);
+            return header == null ? null : new String(header, StandardCharsets.UTF_8);
+        }
     }
 
     @Override
     public Object orderingKey(BridgeEvent event) {
-        String key = event.getKeyText();
+        String key = event.record().keyText();
         if (key != null) {
             return key;
         }
-        String convId = event.getConvId();
+        String convId = event.record().convId();
         return convId == null || convId.isEmpty() ? null : convId;
     }
 
@@ -105,8 +226,8 @@ public final class EventReader implements RecordReader<BridgeEvent> {
     public Map<String, Object> properties(BridgeEvent event) {
         Map<String, Object> properties = new HashMap<>(4);
         properties.put(BridgeEvent.PROPERTY, event);
-        if (event.isReadable()) {
-            properties.put(typeProperty(), event.getEventType());
+        if (event.record().isReadable()) {
+            properties.put(typeProperty(), event.record().eventType());
         }
         return properties;
     }
@@ -116,16 +237,17 @@ public final class EventReader implements RecordReader<BridgeEvent> {
      * an unknown type. The {@code otherwise} of the content-based routers.
      */
     public void refuse(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        if (!event.isReadable()) {
-            throw event.getRefusal();
+        EventRecord record = event.record();
+        if (!record.isReadable()) {
+            throw record.refusal();
         }
-        throw new UnknownEventTypeException(channel == BridgeEvent.Channel.MESSAGING
-                ? "cbotEventType '" + event.getEventType() + "' is not in the event table"
-                : channel.name().toLowerCase() + " eventId '" + event.getEventType() + "' is not an event the routes of this topic take");
+        throw new UnknownEventTypeException(typeHeader == null
+                ? "cbotEventType '" + record.eventType() + "' is not in the event table"
+                : source + " " + typeHeader + " '" + record.eventType() + "' is not an event the routes of this topic take");
     }
 
-    private void readMessaging(BridgeEvent event, String skillHeader) {
-        Payload payload = parse(event.getValue());
+    private void readCbotEvent(Reading reading) {
+        Payload payload = parse(reading.value);
         Fields general = payload.fields;
         if (general.general == null || general.general == JsonToken.VALUE_NULL) {
             throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "the event has no 'general' block, so no general.cbotEventType");
@@ -147,44 +269,57 @@ public final class EventReader implements RecordReader<BridgeEvent> {
             throw refused(DeadLetterReason.UNKNOWN_EVENT_TYPE, "general.cbotEventType is " + eventType.length()
                     + " characters long, not an event type: " + DeadLetterReason.shorten(eventType.substring(0, 40)));
         }
-        String convId = general.convId;
-        if (convId == null || convId.isBlank()) {
-            convId = event.getKeyText();
-        }
-        String skill = skillHeader != null ? skillHeader : general.skillId != null ? general.skillId : general.routingSkillId;
-        event.read(eventType, convId, skill, payload.start, payload.end);
-        if (convId == null || convId.isBlank()) {
-            throw refused(DeadLetterReason.MISSING_CONVERSATION_ID, "the event has neither general.convId nor a record key");
-        }
+        reading.type = eventType;
+        found(reading, payload);
     }
 
     /**
-     * Chat, survey and transcript records: the record header {@code eventId} names the event; the
-     * conversation is the record key, else the payload's {@code chatSessionKey} (chat, transcript)
-     * or {@code conversationId} (survey); a survey's skill is the {@code skillId} header, else the
-     * payload's. A transcript names a conversation or is refused, as its commands go to one.
+     * Records whose header ({@code eventId}) names the event: chat, surveys, transcripts. The
+     * type is checked before the value is parsed.
      */
-    private void readByEventIdHeader(BridgeEvent event, String skillHeader, String eventId) {
-        String input = channel.name().toLowerCase();
+    private void readByTypeHeader(Reading reading) {
+        String eventId = reading.header(typeHeader);
         if (eventId == null || eventId.isBlank()) {
-            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "the " + input + " record has no 'eventId' header");
+            throw refused(DeadLetterReason.MISSING_EVENT_TYPE, "the " + source + " record has no '" + typeHeader + "' header");
         }
         String type = eventId.strip();
+        reading.convId = reading.keyText();
         if (type.length() > MAX_TYPE_LENGTH) {
-            event.read(type.substring(0, 40) + "...", event.getKeyText(), skillHeader, 0, 0);
-            throw refused(DeadLetterReason.UNKNOWN_EVENT_TYPE, "the eventId header is " + type.length() + " characters long, not an event");
+            reading.type = type.substring(0, 40) + "...";
+            throw refused(DeadLetterReason.UNKNOWN_EVENT_TYPE, "the " + typeHeader + " header is " + type.length() + " characters long, not an event");
         }
-        event.read(type, event.getKeyText(), skillHeader, 0, 0);
-        Payload payload = parse(event.getValue());
-        String convId = event.getKeyText();
+        reading.type = type;
+        found(reading, parse(reading.value));
+    }
+
+    /** The payload's place, conversation and skill, as this source's settings say where they are. */
+    private void found(Reading reading, Payload payload) {
+        reading.payloadStart = payload.start;
+        reading.payloadEnd = payload.end;
+        reading.skillId = first(skill, reading, payload.fields);
+        String convId = first(conversation, reading, payload.fields);
         if (convId == null || convId.isBlank()) {
-            convId = channel == BridgeEvent.Channel.SURVEY ? payload.fields.conversationId : payload.fields.chatSessionKey;
+            if (conversationRequired) {
+                throw refused(DeadLetterReason.MISSING_CONVERSATION_ID, "the " + (typeHeader == null ? "event" : source + " record")
+                        + " has neither " + conversation.stream().map(place -> place.equals(KEY) ? "a record key" : place)
+                                .collect(Collectors.joining(" nor ")));
+            }
+            convId = "";
         }
-        String skill = skillHeader == null && channel == BridgeEvent.Channel.SURVEY ? payload.fields.rootSkillId : skillHeader;
-        event.read(type, convId == null ? "" : convId, skill, payload.start, payload.end);
-        if (channel == BridgeEvent.Channel.TRANSCRIPT && (convId == null || convId.isBlank())) {
-            throw refused(DeadLetterReason.MISSING_CONVERSATION_ID, "the transcript record has neither a key nor chatSessionKey");
+        reading.convId = convId;
+    }
+
+    /** The first of these places that holds a text that is not blank, or {@code null}. */
+    private static String first(List<String> places, Reading reading, Fields fields) {
+        for (String place : places) {
+            String text = place.equals(KEY) ? reading.keyText()
+                    : place.startsWith(HEADER) ? reading.header(place.substring(HEADER.length()))
+                    : fields.field(place);
+            if (text != null && !text.isBlank()) {
+                return text;
+            }
         }
+        return null;
     }
 
     /** The payload object: where it is in the value, and the fields taken out of it. */
@@ -207,6 +342,19 @@ public final class EventReader implements RecordReader<BridgeEvent> {
         // at the root only: the envelope's payload
         JsonToken payload;
         Fields payloadFields;
+
+        /** The text of one of {@link #PAYLOAD_FIELDS}, or {@code null}. */
+        String field(String name) {
+            return switch (name) {
+                case "general.convId" -> convId;
+                case "general.skillId" -> skillId;
+                case "routing.newSkillId" -> routingSkillId;
+                case "chatSessionKey" -> chatSessionKey;
+                case "conversationId" -> conversationId;
+                case "skillId" -> rootSkillId;
+                default -> throw new IllegalArgumentException("not a payload field the reader takes: " + name);
+            };
+        }
     }
 
     /** Parses the value strictly: a payload object, or an envelope whose payload is one. */
@@ -336,10 +484,5 @@ public final class EventReader implements RecordReader<BridgeEvent> {
 
     private static RejectedEventException refused(DeadLetterReason reason, String message) {
         return new RejectedEventException(reason, message);
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

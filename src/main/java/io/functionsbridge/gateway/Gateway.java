@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.functionsbridge.BeanLifecycle;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.EventRecord;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.FunctionsEvent;
+import io.functionsbridge.domain.InvocationResult;
 import io.functionsbridge.registry.FunctionRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
@@ -174,7 +176,6 @@ public final class Gateway implements CamelContextAware {
         checkRequest(headers);
         FunctionsEvent event = knownEvent(headers);
         boolean implemented = !functions.findAll(event.id(), skill(headers, event)).isEmpty();
-        answer(headers, 200);
         return ("{\"implemented\":" + implemented + "}").getBytes(StandardCharsets.UTF_8);
     }
 
@@ -183,13 +184,12 @@ public final class Gateway implements CamelContextAware {
      * reply is {@code null}); 502 when the function failed, refused the call or answered no JSON;
      * 503 while its circuit breaker is open; 504 past the request's deadline.
      */
-    public byte[] lambdaAnswer(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent invocation, @Headers Map<String, Object> headers) {
+    public byte[] lambdaAnswer(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent invocation) {
         GatewayException failure = failure(invocation);
         if (failure != null) {
-            LOG.warn("gateway: function {}: {} {}", invocation.getFunctionId(), failure.status(), failure.getMessage());
+            LOG.warn("gateway: function {}: {} {}", invocation.invocation().getFunctionId(), failure.status(), failure.getMessage());
             throw failure;
         }
-        answer(headers, 200);
         return result(invocation);
     }
 
@@ -198,33 +198,33 @@ public final class Gateway implements CamelContextAware {
      * one per function called, in the registry's order; a function that failed has
      * {@code "errorCode"} and {@code "errorMsg"} in place of its result.
      */
-    public byte[] eventAnswer(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent request, @Headers Map<String, Object> headers) {
+    public byte[] eventAnswer(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent request) {
         ArrayNode answers = JSON.createArrayNode();
         for (BridgeEvent invocation : request.getInvocations()) {
             ObjectNode entry = answers.addObject();
-            entry.put("uuid", invocation.getFunctionId());
-            entry.put("timestamp", invocation.getInvokedAtMillis());
+            entry.put("uuid", invocation.invocation().getFunctionId());
+            entry.put("timestamp", invocation.invocation().getInvokedAtMillis());
             GatewayException failure = failure(invocation);
             if (failure == null) {
                 entry.set("result", readTree(result(invocation)));
             } else {
-                LOG.warn("gateway: function {}: {} {}", invocation.getFunctionId(), failure.status(), failure.getMessage());
+                LOG.warn("gateway: function {}: {} {}", invocation.invocation().getFunctionId(), failure.status(), failure.getMessage());
                 entry.put("errorCode", failure.errorCode());
                 entry.put("errorMsg", failure.getMessage());
             }
         }
-        answer(headers, 200);
         return bytes(answers);
     }
 
-    /** A refused request's answer: its status, and {@code {"errorCode", "errorMsg"}}. */
+    /** A refused request's answer (the route has removed every header): its status, and {@code {"errorCode", "errorMsg"}}. */
     public byte[] refused(@ExchangeException Exception exception, @Headers Map<String, Object> headers) {
         GatewayException refusal = exception instanceof GatewayException known ? known
                 : new GatewayException(500, "BRIDGE_ERROR", "the bridge failed on the request: " + exception.getClass().getSimpleName());
         if (refusal.status() == 500) {
             LOG.error("gateway: {}", refusal.getMessage(), exception);
         }
-        answer(headers, refusal.status());
+        headers.put(Exchange.HTTP_RESPONSE_CODE, refusal.status());
+        headers.put(Exchange.CONTENT_TYPE, "application/json");
         if (refusal.status() == 401) {
             headers.put("WWW-Authenticate", "Bearer");
         }
@@ -319,37 +319,39 @@ public final class Gateway implements CamelContextAware {
         }
         JsonNode payloadNode = envelope.get("payload");
         byte[] payload = bytes(payloadNode);
-        BridgeEvent request = new BridgeEvent(BridgeEvent.Channel.GATEWAY, SOURCE, 0, 0, null, payload);
         String conversation = payloadNode.path("conversationId").isTextual() ? payloadNode.get("conversationId").asText() : null;
-        request.read(eventId, conversation, null, 0, payload.length);
-        request.setFunctionsEvent(eventId);
-        request.setRetried(functions.event(eventId).map(FunctionsEvent::retried).orElse(true));
+        BridgeEvent request = new BridgeEvent(new EventRecord(SOURCE, "eventId", SOURCE, 0, 0, null, payload, Map.of(), eventId,
+                conversation, null, 0, payload.length, null));
+        request.invocation().setFunctionsEvent(eventId);
+        request.invocation().setRetried(functions.event(eventId).map(FunctionsEvent::retried).orElse(true));
         String requestId = text(headers.get("X-Request-ID"));
-        request.setGivenRequestId(requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId.strip());
-        request.setDeadlineNanos(System.nanoTime() + timeoutMs * 1_000_000);
+        request.invocation().setGivenRequestId(requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId.strip());
+        request.invocation().setDeadlineNanos(System.nanoTime() + timeoutMs * 1_000_000);
         return request;
     }
 
     /** Why an invocation is not answered with its reply, or {@code null} when it is. */
     private static GatewayException failure(BridgeEvent invocation) {
-        if (invocation.invocationResult() != null && invocation.invocationResult().equals("circuit_open")) {
-            return new GatewayException(503, "CIRCUIT_OPEN", invocation.getDeadLetterMessage());
+        if (invocation.invocationResult() == InvocationResult.CIRCUIT_OPEN) {
+            return new GatewayException(503, "CIRCUIT_OPEN", invocation.outcome().getDeadLetterMessage());
         }
-        if (invocation.isDeadLettered()) {
-            if (invocation.isPastDeadline()) {
-                return new GatewayException(504, "TIMEOUT", "no answer within the request's deadline: " + invocation.getDeadLetterMessage());
+        if (invocation.outcome().isDeadLettered()) {
+            if (invocation.invocation().isPastDeadline()) {
+                return new GatewayException(504, "TIMEOUT", "no answer within the request's deadline: " + invocation.outcome().getDeadLetterMessage());
             }
-            return new GatewayException(502, invocation.getDeadLetterReason().name(), invocation.getDeadLetterMessage());
+            // the bridge's own failure is not the function's: 500, as any other failure of the bridge
+            int status = invocation.outcome().getDeadLetterReason() == DeadLetterReason.BRIDGE_ERROR ? 500 : 502;
+            return new GatewayException(status, invocation.outcome().getDeadLetterReason().name(), invocation.outcome().getDeadLetterMessage());
         }
-        if (!isJson(invocation.getReply())) {
+        if (!isJson(invocation.invocation().getReply())) {
             return new GatewayException(502, DeadLetterReason.INVALID_REPLY.name(),
-                    "function " + invocation.getFunctionId() + " answered something that is not JSON");
+                    "function " + invocation.invocation().getFunctionId() + " answered something that is not JSON");
         }
         return null;
     }
 
     private static byte[] result(BridgeEvent invocation) {
-        byte[] reply = invocation.getReply();
+        byte[] reply = invocation.invocation().getReply();
         return reply == null || isBlank(reply) ? "null".getBytes(StandardCharsets.UTF_8) : reply;
     }
 
@@ -377,12 +379,6 @@ public final class Gateway implements CamelContextAware {
     }
 
     /** The answer carries no header of the request's: only its status and content type. */
-    private static void answer(Map<String, Object> headers, int status) {
-        headers.clear();
-        headers.put(Exchange.HTTP_RESPONSE_CODE, status);
-        headers.put(Exchange.CONTENT_TYPE, "application/json");
-    }
-
     private static JsonNode readTree(byte[] json) {
         try {
             return JSON.readTree(json);

@@ -153,7 +153,7 @@ public final class FunctionCalls implements CamelContextAware {
     public CompletionStage<byte[]> call(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Headers Map<String, Object> headers) {
         // a delay asked for by an earlier attempt's Retry-After was for that retry only
         headers.remove(Exchange.REDELIVERY_DELAY);
-        if (!tokens.isEnabled() || !event.getFunction().takesToken()) {
+        if (!tokens.isEnabled() || !event.invocation().getFunction().takesToken()) {
             return send(event, null, headers);
         }
         return tokens.token().thenCompose(token -> send(event, token, headers).handle((reply, failure) -> {
@@ -168,7 +168,7 @@ public final class FunctionCalls implements CamelContextAware {
     /** One HTTP request to the event's function, with that bearer token, if any. */
     private CompletableFuture<byte[]> send(BridgeEvent event, String token, Map<String, Object> headers) {
         byte[] envelope = invoker.attempt(event);
-        FunctionDefinition function = event.getFunction();
+        FunctionDefinition function = event.invocation().getFunction();
         Target target = targets.computeIfAbsent(function.url(), Target::of);
         HttpRequest<Buffer> request = client.request(HttpMethod.POST, target.port(), target.host(), target.requestUri())
                 .ssl(target.ssl())
@@ -176,7 +176,7 @@ public final class FunctionCalls implements CamelContextAware {
                 .connectTimeout(FunctionInvoker.attemptTimeoutMs(event));
         MultiMap requestHeaders = request.headers();
         requestHeaders.set(CONTENT_TYPE, JSON);
-        requestHeaders.set(REQUEST_ID, event.getRequestId());
+        requestHeaders.set(REQUEST_ID, event.invocation().getRequestId());
         if (function.authorization() != null) {
             requestHeaders.set(AUTHORIZATION, function.authorization());
         } else if (token != null) {

@@ -95,26 +95,26 @@ public final class FunctionCircuitBreakers {
      * ("circuit open") with no attempt, and goes on to its automatic message.
      */
     public boolean permits(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        Breaker breaker = breaker(event.getFunction().id());
+        Breaker breaker = breaker(event.invocation().getFunction().id());
         boolean permitted = breaker.breaker().tryAcquirePermission();
-        logTransition(event.getFunction().id(), breaker);
+        logTransition(event.invocation().getFunction().id(), breaker);
         if (permitted) {
             return true;
         }
-        event.circuitOpen("function " + event.getFunction().id() + ": circuit open (too many failed invocations), not called");
+        event.circuitOpen("function " + event.invocation().getFunction().id() + ": circuit open (too many failed invocations), not called");
         return false;
     }
 
     /** Records how the invocation ended: failed after its retries, or answered (whatever it answered). */
     public void record(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        Breaker breaker = breaker(event.getFunction().id());
-        long millis = event.getInvocationMillis();
-        if (event.getDeadLetterReason() == DeadLetterReason.FUNCTION_FAILED) {
-            breaker.breaker().onError(millis, TimeUnit.MILLISECONDS, new IllegalStateException(event.getDeadLetterMessage()));
+        Breaker breaker = breaker(event.invocation().getFunction().id());
+        long millis = event.invocation().getMillis();
+        if (event.outcome().getDeadLetterReason() == DeadLetterReason.FUNCTION_FAILED) {
+            breaker.breaker().onError(millis, TimeUnit.MILLISECONDS, new IllegalStateException(event.outcome().getDeadLetterMessage()));
         } else {
             breaker.breaker().onSuccess(millis, TimeUnit.MILLISECONDS);
         }
-        logTransition(event.getFunction().id(), breaker);
+        logTransition(event.invocation().getFunction().id(), breaker);
     }
 
     /** The functions whose breaker is not closed, with its state (OPEN, HALF_OPEN...). */

@@ -4,8 +4,11 @@ import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.DeadLetterReason;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.SourceIds;
+import io.vertx.core.http.HttpClosedException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeException;
 import org.apache.camel.ExchangeProperty;
@@ -25,6 +28,7 @@ public final class FunctionInvoker {
 
     private int defaultTimeoutMs = 5000;
     private int maxReplyBytes = 1_048_576;
+    private RetryableStatuses retryableStatuses = RetryableStatuses.parse("5xx,408,429,901");
 
     /** The per-attempt timeout of a function that sets none (bridge.invoke.timeout-ms). */
     public void setDefaultTimeoutMs(int defaultTimeoutMs) {
@@ -37,21 +41,33 @@ public final class FunctionInvoker {
     }
 
     /**
+     * The HTTP statuses whose failed attempt gets another (bridge.invoke.retryable-statuses): codes
+     * ({@code 429}) and classes ({@code 5xx}), separated by commas.
+     */
+    public void setRetryableStatuses(String retryableStatuses) {
+        this.retryableStatuses = RetryableStatuses.parse(retryableStatuses);
+    }
+
+    public String getRetryableStatuses() {
+        return retryableStatuses.toString();
+    }
+
+    /**
      * Counts an attempt and gives the body to send. The first attempt fixes what every attempt
      * shares: the envelope (its timestamp is the first attempt's), the request id and the timeout.
      */
     public byte[] attempt(BridgeEvent event) {
-        if (event.getEnvelope() == null) {
-            FunctionDefinition function = event.getFunction();
+        if (event.invocation().getEnvelope() == null) {
+            FunctionDefinition function = event.invocation().getFunction();
             int timeout = function.timeoutMs() != null ? function.timeoutMs() : defaultTimeoutMs;
             long now = System.currentTimeMillis();
-            event.prepareInvocation(requestId(event), timeout, envelope(event, now), now);
+            event.invocation().prepare(requestId(event), timeout, envelope(event, now), now);
         }
-        if (event.isPastDeadline()) {
+        if (event.invocation().isPastDeadline()) {
             throw new DeadlineException();
         }
-        event.countAttempt();
-        return event.getEnvelope();
+        event.invocation().countAttempt();
+        return event.invocation().getEnvelope();
     }
 
     /** A gateway request's deadline passed before an attempt could start. */
@@ -63,13 +79,13 @@ public final class FunctionInvoker {
 
     /** The attempt's timeout: the function's, cut to what is left of a gateway request's deadline. */
     public static int attemptTimeoutMs(BridgeEvent event) {
-        return (int) Math.max(1, Math.min(event.getTimeoutMs(), event.remainingMillis()));
+        return (int) Math.max(1, Math.min(event.invocation().getTimeoutMs(), event.invocation().remainingMillis()));
     }
 
     /** {@code {"timestamp": <ms>, "headers": [], "payload": <the payload object, as the record holds it>}}. */
     static byte[] envelope(BridgeEvent event, long timestamp) {
         byte[] time = Long.toString(timestamp).getBytes(StandardCharsets.US_ASCII);
-        int payloadLength = event.getPayloadEnd() - event.getPayloadStart();
+        int payloadLength = event.record().payloadEnd() - event.record().payloadStart();
         byte[] envelope = new byte[ENVELOPE_START.length + time.length + ENVELOPE_PAYLOAD.length + payloadLength + 1];
         int at = 0;
         System.arraycopy(ENVELOPE_START, 0, envelope, at, ENVELOPE_START.length);
@@ -78,7 +94,7 @@ public final class FunctionInvoker {
         at += time.length;
         System.arraycopy(ENVELOPE_PAYLOAD, 0, envelope, at, ENVELOPE_PAYLOAD.length);
         at += ENVELOPE_PAYLOAD.length;
-        System.arraycopy(event.getValue(), event.getPayloadStart(), envelope, at, payloadLength);
+        System.arraycopy(event.record().value(), event.record().payloadStart(), envelope, at, payloadLength);
         envelope[envelope.length - 1] = '}';
         return envelope;
     }
@@ -89,52 +105,60 @@ public final class FunctionInvoker {
      * already marked the event ({@link #failed}, {@link #rejected}) and has no reply to keep.
      */
     public void completed(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Body Object body) {
-        if (event.isDeadLettered()) {
+        if (event.outcome().isDeadLettered()) {
             return;
         }
-        event.invocationEnded();
+        event.invocation().ended();
         byte[] reply = (byte[]) body;
         if (reply != null && reply.length > maxReplyBytes) {
-            event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": the reply of "
+            event.outcome().deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.invocation().getFunction().id() + ": the reply of "
                     + reply.length + " bytes exceeds the cap of " + maxReplyBytes + " bytes (bridge.invoke.max-reply-bytes)");
             return;
         }
-        event.setReply(reply);
+        event.invocation().setReply(reply);
     }
 
     /**
-     * Whether a failed attempt gets another: connection failures, timeouts, HTTP 5xx, 408, 429
-     * and 901 do, unless the event takes no retry (the transcript event) or its gateway request's
-     * deadline has passed. Other HTTP statuses (other 4xx, 3xx) do not.
+     * Whether a failed attempt gets another: a transport failure (the connection could not be made
+     * or was lost, the attempt timed out) or a retryable HTTP status
+     * ({@code bridge.invoke.retryable-statuses}), unless the event takes no retry (the transcript
+     * event) or its gateway request's deadline has passed.
      */
     public boolean isRetryable(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
-        return event.isRetried() && !event.isPastDeadline() && isRetryableKind(failure);
+        return event.invocation().isRetried() && !event.invocation().isPastDeadline() && isRetryableKind(failure);
     }
 
     /** Whether a failure is of a kind worth another attempt (whether or not the event allows one). */
-    public static boolean isRetryableKind(Exception failure) {
-        if (ObjectHelper.getException(DeadlineException.class, failure) != null) {
-            return false;
-        }
-        if (ObjectHelper.getException(ReplyTooLargeException.class, failure) != null) {
-            return false;
-        }
+    public boolean isRetryableKind(Exception failure) {
         TokenEndpointException noToken = ObjectHelper.getException(TokenEndpointException.class, failure);
         if (noToken != null) {
             return noToken.isRetryable();
         }
         Integer status = httpStatus(failure);
-        if (status == null) {
-            return true;
+        if (status != null) {
+            return retryableStatuses.contains(status);
         }
-        return status >= 500 || status == 408 || status == 429 || status == 901;
+        return isTransportFailure(failure);
+    }
+
+    /**
+     * Whether the attempt failed on the way to the function or back: no connection, a connection
+     * lost or reset, a timeout. Anything else without an HTTP status is the bridge's own failure.
+     */
+    static boolean isTransportFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException || t instanceof TimeoutException || t instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The retries are exhausted: {@code FUNCTION_FAILED}. */
     public void failed(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
-        event.invocationEnded();
-        int attempts = event.getAttempts();
-        event.deadLetter(DeadLetterReason.FUNCTION_FAILED, describe(event, failure)
+        event.invocation().ended();
+        int attempts = event.invocation().getAttempts();
+        event.outcome().deadLetter(DeadLetterReason.FUNCTION_FAILED, describe(event, failure)
                 + (attempts == 0 ? "" : " (after " + attempts + " attempt" + (attempts == 1 ? "" : "s") + ")"));
     }
 
@@ -142,24 +166,38 @@ public final class FunctionInvoker {
      * A failure not retried: the function refused the call, {@code FUNCTION_REJECTED}; or it
      * answered more than the cap, {@code INVALID_REPLY}, which counts as no message set; or it
      * failed where no retry is allowed (the transcript event, a gateway request past its deadline),
-     * {@code FUNCTION_FAILED}.
+     * {@code FUNCTION_FAILED}; or the bridge itself failed on the call (no HTTP status, no transport
+     * failure: a bug), {@code BRIDGE_ERROR} with its message.
      */
     public void rejected(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
         if (isRetryableKind(failure) || ObjectHelper.getException(DeadlineException.class, failure) != null) {
             failed(event, failure);
             return;
         }
-        event.invocationEnded();
+        event.invocation().ended();
         ReplyTooLargeException tooLarge = ObjectHelper.getException(ReplyTooLargeException.class, failure);
         if (tooLarge != null) {
-            event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": " + tooLarge.getMessage());
+            event.outcome().deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.invocation().getFunction().id() + ": " + tooLarge.getMessage());
             return;
         }
-        event.deadLetter(DeadLetterReason.FUNCTION_REJECTED, describe(event, failure));
+        if (httpStatus(failure) == null && ObjectHelper.getException(TokenEndpointException.class, failure) == null) {
+            event.outcome().deadLetter(DeadLetterReason.BRIDGE_ERROR, "calling function " + event.invocation().getFunction().id() + ": " + bridgeFailure(failure));
+            return;
+        }
+        event.outcome().deadLetter(DeadLetterReason.FUNCTION_REJECTED, describe(event, failure));
     }
 
+    /** The bridge's own failure, as class and message, without any credentials of a url in it. */
+    private static String bridgeFailure(Throwable failure) {
+        Throwable cause = rootCause(failure);
+        String message = cause.getMessage() == null ? "" : ": " + CREDENTIALS.matcher(cause.getMessage()).replaceAll("//***@");
+        return DeadLetterReason.shorten(cause.getClass().getName() + message);
+    }
+
+    private static final Pattern CREDENTIALS = Pattern.compile("//[^/@\\s]+@");
+
     private String describe(BridgeEvent event, Exception failure) {
-        String function = "function " + event.getFunction().id();
+        String function = "function " + event.invocation().getFunction().id();
         TokenEndpointException noToken = ObjectHelper.getException(TokenEndpointException.class, failure);
         if (noToken != null) {
             return function + " not called: " + noToken.getMessage();
@@ -173,7 +211,7 @@ public final class FunctionInvoker {
         }
         Throwable cause = rootCause(failure);
         if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-            return function + " timed out after " + event.getTimeoutMs() + " ms";
+            return function + " timed out after " + event.invocation().getTimeoutMs() + " ms";
         }
         // The class name says enough (connection refused, reset...); messages can carry the url.
         return function + " call failed: " + cause.getClass().getSimpleName();
@@ -194,9 +232,9 @@ public final class FunctionInvoker {
 
     /** The same for every attempt, and for the same record handled again after a restart. */
     static String requestId(BridgeEvent event) {
-        if (event.getGivenRequestId() != null) {
-            return event.getGivenRequestId();
+        if (event.invocation().getGivenRequestId() != null) {
+            return event.invocation().getGivenRequestId();
         }
-        return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), event.getFunction().id());
+        return SourceIds.of(event.record().topic(), event.record().partition(), event.record().offset(), event.invocation().getFunction().id());
     }
 }

@@ -2,8 +2,10 @@ package io.functionsbridge.observe;
 
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.InvocationResult;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.registry.FunctionRegistry;
+import io.functionsbridge.registry.LiveReload;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -109,40 +111,49 @@ public final class BridgeMetrics implements CamelContextAware {
     }
 
     /**
-     * Counts the event's outcome, its functions' invocations, its commands and its dead letters
-     * (an event whose functions are all called has an invocation for each).
+     * Counts the event's outcome, its functions' invocations, the commands written and its dead
+     * letters (an event whose functions are all called has an invocation for each).
      */
     public void count(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        counter("functions.bridge.events", "topic", event.getSourceTopic(), "outcome", event.outcome()).increment();
-        countInvocation(event);
+        counter("functions.bridge.events", "topic", event.record().topic(), "outcome", event.outcomeLabel()).increment();
+        countEnd(event);
         for (BridgeEvent invocation : event.getInvocations()) {
-            countInvocation(invocation);
+            countEnd(invocation);
+        }
+    }
+
+    private void countEnd(BridgeEvent event) {
+        countInvocation(event);
+        if (event.outcome().isDeadLettered()) {
+            counter("functions.bridge.dead.letters", "reason", event.outcome().getDeadLetterReason().name(), null, null).increment();
         }
     }
 
     /**
-     * Counts a function's invocation, its commands and its dead letter: for an event, or for a
-     * gateway request, which is no event of a topic.
+     * Counts a function's invocation and the commands written: for an event, or for a gateway
+     * request, which is no event of a topic and has no dead letter.
      */
     public void countInvocation(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        String result = event.invocationResult();
+        InvocationResult result = event.invocationResult();
         if (result != null) {
-            String function = event.getFunctionId();
-            counter("functions.bridge.invocations", "function", function, "result", result).increment();
-            if (!"circuit_open".equals(result)) {
-                timer(function).record(event.getInvocationNanos(), TimeUnit.NANOSECONDS);
+            String function = event.invocation().getFunctionId();
+            counter("functions.bridge.invocations", "function", function, "result", result.label()).increment();
+            if (result != InvocationResult.CIRCUIT_OPEN) {
+                timer(function).record(event.invocation().getNanos(), TimeUnit.NANOSECONDS);
             }
             FunctionStats functionStats = stats.get(function);
             if (functionStats != null) {
                 functionStats.count(event, result);
             }
         }
-        for (Command command : event.getCommands()) {
+        for (Command command : event.outcome().getWritten()) {
             counter("functions.bridge.commands", "type", command.type().wireName(), "origin", command.origin().wireName()).increment();
         }
-        if (event.isDeadLettered() && event.getChannel() != BridgeEvent.Channel.GATEWAY) {
-            counter("functions.bridge.dead.letters", "reason", event.getDeadLetterReason().name(), null, null).increment();
-        }
+    }
+
+    /** Counts the edits of the registry files that live changes refuse. */
+    public void setLiveReload(LiveReload liveReload) {
+        liveReload.onRefused(refusal -> reloadFailed(refusal.file()));
     }
 
     /** Counts a refused edit of a registry file (functions_bridge_reload_failures_total{file}). */

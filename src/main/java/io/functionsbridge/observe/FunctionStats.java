@@ -2,6 +2,7 @@ package io.functionsbridge.observe;
 
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.InvocationResult;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -29,24 +30,24 @@ final class FunctionStats implements FunctionStatsMBean {
     }
 
     /** Counts an event's invocation, whose result is {@code result} (see {@link BridgeEvent#invocationResult()}). */
-    void count(BridgeEvent event, String result) {
-        if ("circuit_open".equals(result)) {
+    void count(BridgeEvent event, InvocationResult result) {
+        if (result == InvocationResult.CIRCUIT_OPEN) {
             circuitOpen.increment();
             return;
         }
         invocations.increment();
-        totalNanos.add(event.getInvocationNanos());
-        maxNanos.accumulate(event.getInvocationNanos());
+        totalNanos.add(event.invocation().getNanos());
+        maxNanos.accumulate(event.invocation().getNanos());
         switch (result) {
-            case "failed" -> failed.increment();
-            case "rejected" -> rejected.increment();
-            case "invalid_reply" -> invalidReplies.increment();
+            case FAILED -> failed.increment();
+            case REJECTED -> rejected.increment();
+            case INVALID_REPLY -> invalidReplies.increment();
             default -> {
                 return;
             }
         }
-        lastFailure = event.getDeadLetterReason() + " at " + Instant.now()
-                + (event.getDeadLetterReason().quotesTheRecord() ? "" : ": " + event.getDeadLetterMessage());
+        lastFailure = event.outcome().getDeadLetterReason() + " at " + Instant.now()
+                + (event.outcome().getDeadLetterReason().quotesTheRecord() ? "" : ": " + event.outcome().getDeadLetterMessage());
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.functionsbridge.ordering;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Component;
 import org.apache.camel.Endpoint;
 import org.apache.camel.component.kafka.KafkaComponent;
@@ -24,6 +26,28 @@ public class OrderedKafkaComponent extends DefaultComponent {
     private String kafkaComponent = "kafka";
     private Map<String, Object> consumerProperties = new HashMap<>();
     private long healthTimeoutMs = 15_000;
+    private String meterRegistry = "metricsRegistry";
+
+    /**
+     * The Micrometer registry the consumers' gauges go to (in-flight events, lag): the bean of this
+     * name ({@code metricsRegistry}, Camel's, by default), else the only one there is; none, no gauges.
+     */
+    public String getMeterRegistry() {
+        return meterRegistry;
+    }
+
+    public void setMeterRegistry(String meterRegistry) {
+        this.meterRegistry = meterRegistry;
+    }
+
+    MeterRegistry findMeterRegistry() {
+        MeterRegistry named = getCamelContext().getRegistry().lookupByNameAndType(meterRegistry, MeterRegistry.class);
+        if (named != null) {
+            return named;
+        }
+        Set<MeterRegistry> found = getCamelContext().getRegistry().findByType(MeterRegistry.class);
+        return found.size() == 1 ? found.iterator().next() : null;
+    }
 
     /** The camel-kafka component whose settings the consumers take (its name, {@code kafka} by default). */
     public String getKafkaComponent() {

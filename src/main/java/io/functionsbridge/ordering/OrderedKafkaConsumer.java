@@ -1,6 +1,5 @@
 package io.functionsbridge.ordering;
 
-import io.functionsbridge.observe.BridgeMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -139,7 +138,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             healthCheck.setCamelContext(context);
             health.register(healthCheck);
         }
-        meters = BridgeMetrics.meterRegistry(context);
+        meters = endpoint.getComponent().findMeterRegistry();
         if (meters != null) {
             inFlightGauge = Gauge.builder("functions.bridge.in.flight", this, OrderedKafkaConsumer::getRunning)
                     .description("Events being handled now").tag("topic", endpoint.getTopic()).register(meters);
@@ -444,8 +443,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         if (reader == null) {
             fill(exchange.getMessage(), (ConsumerRecord<?, ?>) work.item());
         } else {
-            exchange.getMessage().setBody(work.item());
-            reader.properties(work.item()).forEach(exchange::setProperty);
+            fill(exchange, reader, work.item());
         }
         getAsyncProcessor().process(exchange, doneSync -> {
             Exception failure = exchange.getException();
@@ -463,6 +461,15 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 }
             }
         });
+    }
+
+    /**
+     * With a reader: what the route starts with for an item it read from a record: the item as the
+     * body, and the reader's exchange properties. The route tests start their exchanges with it.
+     */
+    public static <T> void fill(Exchange exchange, RecordReader<T> reader, T item) {
+        exchange.getMessage().setBody(item);
+        reader.properties(item).forEach(exchange::setProperty);
     }
 
     /** Without a reader: the record as camel-kafka's consumer gives it (value as the body, kafka.* and record headers). */

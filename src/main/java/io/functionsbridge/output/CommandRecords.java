@@ -22,28 +22,33 @@ public final class CommandRecords {
 
     /**
      * The record of the event's command of that type (a wire name: {@code systemMessage}...): the
-     * one the routes' loop is at, else the first of that type; its JSON value as the body, keyed by
-     * the conversation. The record carries no other header.
+     * one the routes' loop is at, else the first of that type; its JSON value as the body, the
+     * conversation as the record key (the route has removed every other header). The command
+     * counts as written.
      */
     public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty(Exchange.LOOP_INDEX) Integer index,
             @Body String type, @Headers Map<String, Object> headers) {
-        headers.clear();
-        headers.put(KafkaConstants.KEY, event.getConvId());
-        List<Command> commands = event.getCommands();
+        headers.put(KafkaConstants.KEY, event.record().convId());
+        Command command = commandOfType(event.outcome().getCommands(), index, type);
+        event.outcome().written(command);
+        return value(event, command);
+    }
+
+    private static Command commandOfType(List<Command> commands, Integer index, String type) {
         if (index != null && index < commands.size() && commands.get(index).type().wireName().equals(type)) {
-            return value(event, commands.get(index));
+            return commands.get(index);
         }
         for (Command command : commands) {
             if (command.type().wireName().equals(type)) {
-                return value(event, command);
+                return command;
             }
         }
         throw new IllegalArgumentException("the event has no " + type + " command");
     }
 
-    /** How many commands the event has: the routes' loop writes them one by one. */
+    /** How many commands the event has: the routes' loop over them counts with this, and writes them one by one. */
     public int count(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        return event.getCommands().size();
+        return event.outcome().getCommands().size();
     }
 
     /**
@@ -51,7 +56,7 @@ public final class CommandRecords {
      * the commands in the contract's order, one by one.
      */
     public String commandType(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty(Exchange.LOOP_INDEX) int index) {
-        return event.getCommands().get(index).type().wireName();
+        return event.outcome().getCommands().get(index).type().wireName();
     }
 
     /** The record value of one command: JSON in UTF-8 (streamed: one per command, on the hot path). */
@@ -61,7 +66,7 @@ public final class CommandRecords {
             record.writeStartObject();
             record.writeStringField("commandId", commandId(event, command));
             record.writeStringField("type", command.type().wireName());
-            record.writeStringField("convId", event.getConvId());
+            record.writeStringField("convId", event.record().convId());
             switch (command.type()) {
                 case SYSTEM_MESSAGE -> record.writeStringField("text", command.text());
                 case TRANSFER -> {
@@ -85,11 +90,11 @@ public final class CommandRecords {
             }
             record.writeStringField("origin", command.origin().wireName());
             if (command.origin() == Command.Origin.FUNCTION) {
-                record.writeStringField("functionId", event.getFunction().id());
+                record.writeStringField("functionId", event.invocation().getFunction().id());
             }
-            record.writeStringField("eventId", event.getFunctionsEvent());
-            if (event.takesAutoMessages()) {
-                record.writeStringField("cbotEventType", event.getEventType());
+            record.writeStringField("eventId", event.invocation().getFunctionsEvent());
+            if (event.record().isCbotEvent()) {
+                record.writeStringField("cbotEventType", event.record().eventType());
             }
             record.writeEndObject();
         } catch (IOException e) {
@@ -111,8 +116,8 @@ public final class CommandRecords {
      */
     public static String commandId(BridgeEvent event, Command command) {
         String what = command.type() == Command.Type.SEND_TRANSCRIPT
-                ? command.type().wireName() + "/" + event.getFunctionId() + "/" + command.transcript().entry()
+                ? command.type().wireName() + "/" + event.invocation().getFunctionId() + "/" + command.transcript().entry()
                 : command.type().wireName();
-        return SourceIds.of(event.getSourceTopic(), event.getSourcePartition(), event.getSourceOffset(), what);
+        return SourceIds.of(event.record().topic(), event.record().partition(), event.record().offset(), what);
     }
 }

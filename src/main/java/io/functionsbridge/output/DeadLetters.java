@@ -1,51 +1,64 @@
 package io.functionsbridge.output;
 
 import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.DeadLetterHeaders;
 import io.functionsbridge.domain.DeadLetterReason;
+import io.functionsbridge.domain.EventRecord;
+import io.functionsbridge.domain.Outcome;
 import io.functionsbridge.domain.RejectedEventException;
 import java.util.Map;
-import java.util.Set;
 import org.apache.camel.ExchangeException;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
+import org.apache.camel.component.kafka.KafkaConstants;
 
-/** Records why an event ends in the dead letter topic (docs/contract.md); the record is written by the routes. */
+/** Records why an event ends in the dead letter topic (docs/contract.md), and builds its record; the routes write it. */
 public final class DeadLetters {
 
     /** Whether the event ends in a dead letter (besides any commands). */
     public boolean isDue(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        return event.isDeadLettered();
+        return event.outcome().isDeadLettered();
     }
 
     /**
-     * The dead letter's headers besides the {@code bridgeError*} ones the route sets: the original
-     * record's headers, unchanged (a redrive publishes them again), and
-     * {@code bridgeAutoMessageWritten} when the event's automatic message was written (a redriven
-     * event does not write it again). The original's own {@code bridge*} diagnosis headers are
-     * not kept: the route sets them anew.
+     * The dead letter record of the event: the original record's key and value as the body, its
+     * headers unchanged (a redrive publishes them again; its own diagnosis headers are set anew),
+     * the {@link DeadLetterHeaders diagnosis headers}, and {@code bridgeAutoMessageWritten} when the
+     * event's automatic message was written (a redriven event does not write it again). The route
+     * has removed every other header.
      */
-    public void originalHeaders(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Headers Map<String, Object> headers) {
-        event.getRecordHeaders().forEach((name, value) -> {
-            if (!DIAGNOSIS.contains(name)) {
+    public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Headers Map<String, Object> headers) {
+        EventRecord record = event.record();
+        record.headers().forEach((name, value) -> {
+            if (!DeadLetterHeaders.DIAGNOSIS.contains(name)) {
                 headers.put(name, value);
             }
         });
         if (event.isAutoMessageWritten()) {
             headers.put(BridgeEvent.AUTO_MESSAGE_WRITTEN, "true");
         }
+        Outcome outcome = event.outcome();
+        headers.put(KafkaConstants.KEY, record.key());
+        headers.put(DeadLetterHeaders.REASON, outcome.getDeadLetterReason().name());
+        headers.put(DeadLetterHeaders.MESSAGE, outcome.getDeadLetterMessage());
+        headers.put(DeadLetterHeaders.ATTEMPTS, Integer.toString(event.invocation().getAttempts()));
+        if (event.invocation().hasFunction()) {
+            headers.put(DeadLetterHeaders.FUNCTION_ID, event.invocation().getFunctionId());
+        }
+        headers.put(DeadLetterHeaders.SOURCE_TOPIC, record.topic());
+        headers.put(DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(record.partition()));
+        headers.put(DeadLetterHeaders.SOURCE_OFFSET, Long.toString(record.offset()));
+        return record.value();
     }
-
-    private static final Set<String> DIAGNOSIS = Set.of("bridgeErrorReason", "bridgeErrorMessage", "bridgeAttempts", "bridgeFunctionId",
-            "bridgeSourceTopic", "bridgeSourcePartition", "bridgeSourceOffset");
 
     /** The event was refused on reading or routing: its reason is the exception's. */
     public void rejected(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException RejectedEventException rejection) {
-        event.deadLetter(rejection.reason(), rejection.getMessage());
+        event.outcome().deadLetter(rejection.reason(), rejection.getMessage());
     }
 
     /** The bridge failed on the event in a way no other reason covers. */
     public void bridgeError(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
-        event.deadLetter(DeadLetterReason.BRIDGE_ERROR, failure.getClass().getSimpleName() + " while handling "
+        event.outcome().deadLetter(DeadLetterReason.BRIDGE_ERROR, failure.getClass().getSimpleName() + " while handling "
                 + event.describe() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()));
     }
 }

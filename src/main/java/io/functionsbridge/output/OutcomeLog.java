@@ -67,16 +67,16 @@ public final class OutcomeLog implements OutcomeLogMBean {
         if (slow ? !LOG.isWarnEnabled() : !LOG.isInfoEnabled()) {
             return;
         }
-        MDC.put("convId", event.getConvId() == null ? "-" : event.getConvId());
-        MDC.put("cbotEventType", event.getFunctionsEvent() == null ? "-" : event.getEventType());
+        MDC.put("convId", event.record().convId() == null ? "-" : event.record().convId());
+        MDC.put("cbotEventType", event.invocation().getFunctionsEvent() == null ? "-" : event.record().eventType());
         try {
             if (slow) {
                 LOG.warn("{} (slow: over {} ms)", describe(event), slowMillis);
             } else {
                 LOG.info(describe(event));
             }
-            if (event.isDeadLettered() && event.getDeadLetterReason().quotesTheRecord()) {
-                LOG.debug("{}: {}: {}", event.describe(), event.getDeadLetterReason(), event.getDeadLetterMessage());
+            if (event.outcome().isDeadLettered() && event.outcome().getDeadLetterReason().quotesTheRecord()) {
+                LOG.debug("{}: {}: {}", event.describe(), event.outcome().getDeadLetterReason(), event.outcome().getDeadLetterMessage());
             }
         } finally {
             MDC.remove("convId");
@@ -86,19 +86,19 @@ public final class OutcomeLog implements OutcomeLogMBean {
 
     /** Counts one invocation's outcome; returns whether it was slow. */
     private boolean count(BridgeEvent event) {
-        commands.add(event.getCommands().size());
-        boolean slow = event.getAttempts() > 0 && event.getInvocationMillis() > slowMillis;
-        if (event.getAttempts() > 0) {
+        commands.add(event.outcome().getWritten().size());
+        boolean slow = event.invocation().getAttempts() > 0 && event.invocation().getMillis() > slowMillis;
+        if (event.invocation().getAttempts() > 0) {
             invocations.increment();
         }
         if (slow) {
             slowInvocations.increment();
         }
-        if (event.isReadOnly() && event.isReplied()) {
+        if (event.outcome().isReadOnly()) {
             repliesNotExecuted.increment();
         }
-        if (event.isDeadLettered()) {
-            deadLetters.computeIfAbsent(event.getDeadLetterReason(), r -> new LongAdder()).increment();
+        if (event.outcome().isDeadLettered()) {
+            deadLetters.computeIfAbsent(event.outcome().getDeadLetterReason(), r -> new LongAdder()).increment();
         }
         return slow;
     }
@@ -112,21 +112,21 @@ public final class OutcomeLog implements OutcomeLogMBean {
      */
     public static String describe(BridgeEvent event) {
         StringBuilder line = new StringBuilder();
-        if (event.getConvId() != null) {
-            line.append(event.getConvId());
+        if (event.record().convId() != null) {
+            line.append(event.record().convId());
         } else {
             line.append(event.describe());
-            if (event.getKey() != null) {
-                line.append(" (key ").append(event.getKeyText()).append(')');
+            if (event.record().key() != null) {
+                line.append(" (key ").append(event.record().keyText()).append(')');
             }
         }
-        if (event.getFunctionsEvent() != null) {
-            line.append(' ').append(event.getEventType());
+        if (event.invocation().getFunctionsEvent() != null) {
+            line.append(' ').append(event.record().eventType());
         }
-        if (event.getRedriveOf() != null) {
-            line.append(" (redrive of ").append(event.getRedriveOf()).append(')');
+        if (event.record().redriveOf() != null) {
+            line.append(" (redrive of ").append(event.record().redriveOf()).append(')');
         }
-        if (event.getFunctionsEvent() != null && !event.getInvocations().isEmpty()) {
+        if (event.invocation().getFunctionsEvent() != null && !event.getInvocations().isEmpty()) {
             line.append(" -> ").append(event.getInvocations().size()).append(" functions: ");
             line.append(event.getInvocations().stream().map(invocation -> {
                 StringBuilder part = new StringBuilder();
@@ -134,12 +134,12 @@ public final class OutcomeLog implements OutcomeLogMBean {
                 outcome(invocation, part);
                 return part.toString();
             }).collect(Collectors.joining(" | ")));
-            if (event.isDeadLettered()) {
-                line.append("; dead letter ").append(event.getDeadLetterReason());
+            if (event.outcome().isDeadLettered()) {
+                line.append("; dead letter ").append(event.outcome().getDeadLetterReason());
             }
             return line.toString();
         }
-        if (event.getFunctionsEvent() != null) {
+        if (event.invocation().getFunctionsEvent() != null) {
             line.append(" -> ");
             invocation(event, line);
         }
@@ -149,10 +149,10 @@ public final class OutcomeLog implements OutcomeLogMBean {
 
     /** The function, its attempts and its time, or "no function". */
     private static void invocation(BridgeEvent event, StringBuilder line) {
-        if (event.hasFunction()) {
-            line.append(event.getFunction().displayName())
-                    .append(", ").append(event.getAttempts()).append(event.getAttempts() == 1 ? " attempt, " : " attempts, ")
-                    .append(event.getInvocationMillis()).append(" ms");
+        if (event.invocation().hasFunction()) {
+            line.append(event.invocation().getFunction().displayName())
+                    .append(", ").append(event.invocation().getAttempts()).append(event.invocation().getAttempts() == 1 ? " attempt, " : " attempts, ")
+                    .append(event.invocation().getMillis()).append(" ms");
         } else {
             line.append("no function");
         }
@@ -161,18 +161,18 @@ public final class OutcomeLog implements OutcomeLogMBean {
     /** What was written: the commands (or why none), and the dead letter. */
     private static void outcome(BridgeEvent event, StringBuilder line) {
         line.append(" -> ");
-        if (event.isReadOnly() && event.isReplied()) {
-            line.append("reply read, ").append(event.getReadOnlyReplyCommands()).append(" command(s) not executed (")
-                    .append(event.getChannel().name().toLowerCase()).append(')');
-        } else if (event.getCommands().isEmpty()) {
-            line.append(event.isMessageSuppressed() ? "no commands (message suppressed)" : "no commands");
+        if (event.outcome().isReadOnly()) {
+            line.append("reply read, ").append(event.outcome().getNotExecuted()).append(" command(s) not executed (")
+                    .append(event.record().source()).append(')');
+        } else if (event.outcome().getWritten().isEmpty()) {
+            line.append(event.outcome().isMessageSuppressed() ? "no commands (message suppressed)" : "no commands");
         } else {
-            line.append(event.getCommands().stream().map(OutcomeLog::describe).collect(Collectors.joining(", ")));
+            line.append(event.outcome().getWritten().stream().map(OutcomeLog::describe).collect(Collectors.joining(", ")));
         }
-        if (event.isDeadLettered()) {
-            line.append("; dead letter ").append(event.getDeadLetterReason());
-            if (!event.getDeadLetterReason().quotesTheRecord()) {
-                line.append(": ").append(event.getDeadLetterMessage());
+        if (event.outcome().isDeadLettered()) {
+            line.append("; dead letter ").append(event.outcome().getDeadLetterReason());
+            if (!event.outcome().getDeadLetterReason().quotesTheRecord()) {
+                line.append(": ").append(event.outcome().getDeadLetterMessage());
             }
         }
     }

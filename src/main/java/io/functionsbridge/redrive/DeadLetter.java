@@ -1,5 +1,6 @@
 package io.functionsbridge.redrive;
 
+import io.functionsbridge.domain.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,15 +21,15 @@ record DeadLetter(ConsumerRecord<byte[], byte[]> record) {
     }
 
     String reason() {
-        return header("bridgeErrorReason");
+        return header(DeadLetterHeaders.REASON);
     }
 
     String function() {
-        return header("bridgeFunctionId");
+        return header(DeadLetterHeaders.FUNCTION_ID);
     }
 
     String sourceTopic() {
-        return header("bridgeSourceTopic");
+        return header(DeadLetterHeaders.SOURCE_TOPIC);
     }
 
     String keyText() {
@@ -56,7 +57,6 @@ record DeadLetter(ConsumerRecord<byte[], byte[]> record) {
 
     /** The diagnosis headers the bridge set on the dead letter: not published again. */
     static boolean isDiagnosis(String name) {
-        return name.startsWith("bridgeError") || name.startsWith("bridgeSource") || name.equals("bridgeAttempts")
-                || name.equals("bridgeFunctionId") || name.equals(REDRIVE_OF) || name.equals(REDRIVE_COUNT);
+        return DeadLetterHeaders.DIAGNOSIS.contains(name) || name.equals(REDRIVE_OF) || name.equals(REDRIVE_COUNT);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.functionsbridge.domain.AutoMessage;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.Outcome;
 import io.functionsbridge.domain.RegistryException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,14 +103,14 @@ public final class AutoMessages {
     /**
      * Adds the event's automatic message (the one in force when it was enriched), first, when the
      * function set no systemMessage and did not suppress it with {@code text: []}, and the message
-     * is enabled, and the record does not say it was written before (a redriven dead letter). Only
-     * messaging events have automatic messages. Returns how many commands the event has.
+     * is enabled, and the record does not say it was written before (a redriven dead letter).
      */
-    public int apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        AutoMessage message = event.getAutoMessage();
-        if (event.takesAutoMessages() && !event.isAutoMessageWrittenBefore() && !event.isMessageSuppressed() && !event.hasSystemMessage() && message != null && message.sends()) {
-            event.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text()));
+    public void add(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
+        AutoMessage message = event.invocation().getAutoMessage();
+        Outcome outcome = event.outcome();
+        if (message != null && message.sends() && !event.record().isAutoMessageWrittenBefore() && !outcome.isMessageSuppressed()
+                && !outcome.hasSystemMessage()) {
+            outcome.getCommands().add(0, Command.systemMessage(Command.Origin.AUTO_MESSAGE, message.text()));
         }
-        return event.getCommands().size();
     }
 }

@@ -299,7 +299,7 @@ public final class FunctionRegistry {
             @ExchangeProperty("functionsEvent") String functionsEvent) {
         use(event, functionsEvent);
         List<BridgeEvent> invocations = new ArrayList<>();
-        for (FunctionDefinition function : findAll(functionsEvent, event.getSkillId())) {
+        for (FunctionDefinition function : findAll(functionsEvent, event.record().skillId())) {
             invocations.add(event.invocationOf(function));
         }
         event.setInvocations(invocations);
@@ -307,8 +307,8 @@ public final class FunctionRegistry {
     }
 
     private static void use(BridgeEvent event, String functionsEvent) {
-        event.setFunctionsEvent(functionsEvent);
-        event.setRetried(CATALOG.find(functionsEvent).map(FunctionsEvent::retried).orElse(true));
+        event.invocation().setFunctionsEvent(functionsEvent);
+        event.invocation().setRetried(CATALOG.find(functionsEvent).map(FunctionsEvent::retried).orElse(true));
     }
 
     /**
@@ -318,9 +318,9 @@ public final class FunctionRegistry {
      */
     public boolean enrich(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty("functionsEvent") String functionsEvent) {
         use(event, functionsEvent);
-        event.setFunction(find(functionsEvent, event.getSkillId()).orElse(null));
-        event.setAutoMessage(autoMessages.find(event.getEventType()).orElse(null));
-        return event.hasFunction();
+        event.invocation().setFunction(find(functionsEvent, event.record().skillId()).orElse(null));
+        event.invocation().setAutoMessage(autoMessages.find(event.record().eventType()).orElse(null));
+        return event.invocation().hasFunction();
     }
 
     public List<FunctionDefinition> functions() {

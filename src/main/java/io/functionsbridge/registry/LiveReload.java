@@ -2,7 +2,6 @@ package io.functionsbridge.registry;
 
 import io.functionsbridge.BeanLifecycle;
 import io.functionsbridge.domain.RegistryException;
-import io.functionsbridge.observe.BridgeMetrics;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,9 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.FileWatcherResourceReloadStrategy;
@@ -41,7 +42,7 @@ public final class LiveReload implements CamelContextAware {
     private long debounceMs = 500;
     private FunctionRegistry functions;
     private AutoMessages autoMessages;
-    private BridgeMetrics metrics;
+    private final List<Consumer<Refusal>> refusalListeners = new CopyOnWriteArrayList<>();
     // by the file's absolute path: what loads it
     private final Map<Path, Runnable> loaders = new LinkedHashMap<>();
     private final Map<Path, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
@@ -77,8 +78,9 @@ public final class LiveReload implements CamelContextAware {
         this.autoMessages = autoMessages;
     }
 
-    public void setMetrics(BridgeMetrics metrics) {
-        this.metrics = metrics;
+    /** Tells the listener of every edit refused from now on (the metrics count them). */
+    public void onRefused(Consumer<Refusal> listener) {
+        refusalListeners.add(listener);
     }
 
     /** The last edit refused since the start, or {@code null}. */
@@ -138,10 +140,9 @@ public final class LiveReload implements CamelContextAware {
             loaders.get(file).run();
             LOG.info("{} changed: the new version is in force", file);
         } catch (RegistryException e) {
-            lastRefusal = new Refusal(name, e.getMessage(), Instant.now());
-            if (metrics != null) {
-                metrics.reloadFailed(name);
-            }
+            Refusal refusal = new Refusal(name, e.getMessage(), Instant.now());
+            lastRefusal = refusal;
+            refusalListeners.forEach(listener -> listener.accept(refusal));
             LOG.error("{} refused, the previous version stays in force: {}", file, e.getMessage());
         }
     }

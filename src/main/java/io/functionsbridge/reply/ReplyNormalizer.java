@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
 import io.functionsbridge.domain.DeadLetterReason;
-import io.functionsbridge.domain.FunctionsEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -190,25 +189,39 @@ public final class ReplyNormalizer {
     }
 
     /**
-     * Reads the reply of the event's function into the event: the commands to execute (messaging,
-     * transcripts) or their count (chat and surveys, whose replies are read but not executed), and,
-     * for the commands, an {@code INVALID_REPLY} dead letter naming what was wrong. A gateway
-     * caller gets the reply as it is.
+     * Reads a messaging function's reply into the event's commands; what was wrong with it is an
+     * {@code INVALID_REPLY} dead letter naming it (its valid commands still run).
      */
-    public void apply(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
-        if (!event.isReplied() || event.getChannel().reply() == FunctionsEvent.Reply.RESULT) {
+    public void commands(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
+        if (!event.invocation().isReplied()) {
             return;
         }
-        boolean transcripts = event.getChannel().reply() == FunctionsEvent.Reply.TRANSCRIPTS;
-        NormalizedReply reply = transcripts ? normalizeTranscripts(event.getReply()) : normalize(event.getReply());
-        if (event.isReadOnly()) {
-            event.setReadOnlyReplyCommands(reply.size());
-        } else {
-            event.getCommands().addAll(reply.commands());
-            event.setMessageSuppressed(reply.messageSuppressed());
+        NormalizedReply reply = normalize(event.invocation().getReply());
+        event.outcome().getCommands().addAll(reply.commands());
+        event.outcome().setMessageSuppressed(reply.messageSuppressed());
+        reportProblems(event, reply);
+    }
+
+    /** Reads a transcript function's reply into sendTranscript commands, one per valid entry; the others are an {@code INVALID_REPLY}. */
+    public void transcripts(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
+        if (!event.invocation().isReplied()) {
+            return;
         }
-        if (reply.hasProblems() && !event.isReadOnly()) {
-            event.deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.getFunction().id() + ": "
+        NormalizedReply reply = normalizeTranscripts(event.invocation().getReply());
+        event.outcome().getCommands().addAll(reply.commands());
+        reportProblems(event, reply);
+    }
+
+    /** Reads and counts the reply of a source that takes no commands (chat, surveys): nothing is executed, nothing is a dead letter. */
+    public void readOnly(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event) {
+        if (event.invocation().isReplied()) {
+            event.outcome().readOnly(normalize(event.invocation().getReply()).size());
+        }
+    }
+
+    private static void reportProblems(BridgeEvent event, NormalizedReply reply) {
+        if (reply.hasProblems()) {
+            event.outcome().deadLetter(DeadLetterReason.INVALID_REPLY, "function " + event.invocation().getFunction().id() + ": "
                     + String.join("; ", reply.problems()));
         }
     }

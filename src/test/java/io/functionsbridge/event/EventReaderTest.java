@@ -30,26 +30,26 @@ class EventReaderTest {
     }
 
     private static String payload(BridgeEvent event) {
-        return new String(event.getPayload(), StandardCharsets.UTF_8);
+        return new String(event.record().payload(), StandardCharsets.UTF_8);
     }
 
     private void assertRejected(String value, DeadLetterReason reason, String messagePart) {
         BridgeEvent event = read(value);
-        assertThat(event.isReadable()).as(value).isFalse();
-        assertThat(event.getDeadLetterReason()).as(value).isEqualTo(reason);
-        assertThat(event.getDeadLetterMessage()).as(value).contains(messagePart);
+        assertThat(event.record().isReadable()).as(value).isFalse();
+        assertThat(event.outcome().getDeadLetterReason()).as(value).isEqualTo(reason);
+        assertThat(event.outcome().getDeadLetterMessage()).as(value).contains(messagePart);
     }
 
     @Test
     void readsThePayloadObjectAsTheRecordHoldsIt() {
         String value = "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"conv-9\"},\"n\":1e400}";
         BridgeEvent event = read("c1", value, null);
-        assertThat(event.isReadable()).isTrue();
-        assertThat(event.getEventType()).isEqualTo("CONSUMER_STEP_UP");
-        assertThat(event.getConvId()).isEqualTo("conv-9");
-        assertThat(event.getSourceTopic()).isEqualTo("events");
-        assertThat(event.getSourcePartition()).isEqualTo(2);
-        assertThat(event.getSourceOffset()).isEqualTo(41L);
+        assertThat(event.record().isReadable()).isTrue();
+        assertThat(event.record().eventType()).isEqualTo("CONSUMER_STEP_UP");
+        assertThat(event.record().convId()).isEqualTo("conv-9");
+        assertThat(event.record().topic()).isEqualTo("events");
+        assertThat(event.record().partition()).isEqualTo(2);
+        assertThat(event.record().offset()).isEqualTo(41L);
         assertThat(payload(event)).isEqualTo(value);
     }
 
@@ -57,8 +57,8 @@ class EventReaderTest {
     void readsTheInvocationEnvelope() {
         String payload = "{\"general\":{\"cbotEventType\":\"BACK_TO_QUEUE\",\"convId\":\"c2\"}, \"x\": [1, {\"y\": null}]}";
         BridgeEvent event = read("{\"timestamp\":1,\"headers\":[],\"payload\":" + payload + " }");
-        assertThat(event.getEventType()).isEqualTo("BACK_TO_QUEUE");
-        assertThat(event.getConvId()).isEqualTo("c2");
+        assertThat(event.record().eventType()).isEqualTo("BACK_TO_QUEUE");
+        assertThat(event.record().convId()).isEqualTo("c2");
         assertThat(payload(event)).isEqualTo(payload);
     }
 
@@ -70,15 +70,15 @@ class EventReaderTest {
         System.arraycopy(bom, 0, value, 0, bom.length);
         System.arraycopy(json, 0, value, bom.length, json.length);
         BridgeEvent event = reader.read("events", 0, 1, null, value, null, null);
-        assertThat(event.isReadable()).isTrue();
-        assertThat(event.getPayload()).isEqualTo(json);
+        assertThat(event.record().isReadable()).isTrue();
+        assertThat(event.record().payload()).isEqualTo(json);
     }
 
     @Test
     void theConversationIsTheRecordKeyWhenThePayloadHasNone() {
-        assertThat(read("key-conv", "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\"}}", null).getConvId()).isEqualTo("key-conv");
+        assertThat(read("key-conv", "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\"}}", null).record().convId()).isEqualTo("key-conv");
         BridgeEvent none = read(null, "{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\"}}", null);
-        assertThat(none.getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_CONVERSATION_ID);
+        assertThat(none.outcome().getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_CONVERSATION_ID);
     }
 
     @Test
@@ -96,10 +96,10 @@ class EventReaderTest {
     void theSkillIsTheHeaderThenGeneralThenRouting() {
         String both = "{\"general\":{\"cbotEventType\":\"ENGAGEMENT_TRANSFERED\",\"convId\":\"c\",\"skillId\":\"g\"},\"routing\":{\"newSkillId\":\"r\"}}";
         String routingOnly = "{\"general\":{\"cbotEventType\":\"ENGAGEMENT_TRANSFERED\",\"convId\":\"c\"},\"routing\":{\"newSkillId\":563267}}";
-        assertThat(read("c", both, "h").getSkillId()).isEqualTo("h");
-        assertThat(read("c", both, null).getSkillId()).isEqualTo("g");
-        assertThat(read("c", routingOnly, null).getSkillId()).isEqualTo("563267");
-        assertThat(read("{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"c\"}}").getSkillId()).isNull();
+        assertThat(read("c", both, "h").record().skillId()).isEqualTo("h");
+        assertThat(read("c", both, null).record().skillId()).isEqualTo("g");
+        assertThat(read("c", routingOnly, null).record().skillId()).isEqualTo("563267");
+        assertThat(read("{\"general\":{\"cbotEventType\":\"CONSUMER_STEP_UP\",\"convId\":\"c\"}}").record().skillId()).isNull();
     }
 
     @Test
@@ -127,7 +127,7 @@ class EventReaderTest {
     void aRefusedEventHasNoTypeToRouteOnAndRefusingItThrowsItsRefusal() {
         BridgeEvent bad = read("{oops");
         assertThat(reader.properties(bad)).containsOnlyKeys(BridgeEvent.PROPERTY);
-        assertThatThrownBy(() -> reader.refuse(bad)).isSameAs(bad.getRefusal());
+        assertThatThrownBy(() -> reader.refuse(bad)).isSameAs(bad.record().refusal());
 
         BridgeEvent unknown = read("{\"general\":{\"cbotEventType\":\"AGENT_DANCED\",\"convId\":\"c\"}}");
         assertThat(reader.properties(unknown)).containsEntry("cbotEventType", "AGENT_DANCED").containsEntry(BridgeEvent.PROPERTY, unknown);
@@ -137,63 +137,60 @@ class EventReaderTest {
 
     @Test
     void surroundingSpacesOfTheTypeAreIgnoredButNotItsCase() {
-        assertThat(read("{\"general\":{\"cbotEventType\":\" CONSUMER_STEP_UP \",\"convId\":\"c\"}}").getEventType()).isEqualTo("CONSUMER_STEP_UP");
-        assertThat(read("{\"general\":{\"cbotEventType\":\"consumer_step_up\",\"convId\":\"c\"}}").getEventType()).isEqualTo("consumer_step_up");
+        assertThat(read("{\"general\":{\"cbotEventType\":\" CONSUMER_STEP_UP \",\"convId\":\"c\"}}").record().eventType()).isEqualTo("CONSUMER_STEP_UP");
+        assertThat(read("{\"general\":{\"cbotEventType\":\"consumer_step_up\",\"convId\":\"c\"}}").record().eventType()).isEqualTo("consumer_step_up");
     }
 
     @Test
     void surveyEventsTakeTheirConversationAndSkillFromTheKeyAndHeadersElseFromThePayload() {
-        EventReader surveys = new EventReader();
-        surveys.setChannel(BridgeEvent.Channel.SURVEY);
+        EventReader surveys = ShippedReaders.named("surveyEvents");
         String payload = "{\"conversationId\":\"conv-7\",\"surveyId\":\"s\",\"skillId\":\"55\",\"dialogs\":[]}";
         ConsumerRecord<byte[], byte[]> unkeyed = new ConsumerRecord<>("survey", 0, 1L, null, bytes(payload));
         unkeyed.headers().add(new RecordHeader("eventId", bytes("surveybot_messaging_survey_ended")));
         BridgeEvent event = surveys.read(unkeyed);
-        assertThat(event.isReadOnly()).isTrue();
-        assertThat(event.getEventType()).isEqualTo("surveybot_messaging_survey_ended");
-        assertThat(event.getConvId()).isEqualTo("conv-7");
-        assertThat(event.getSkillId()).isEqualTo("55");
+        assertThat(event.record().source()).isEqualTo("survey");
+        assertThat(event.record().eventType()).isEqualTo("surveybot_messaging_survey_ended");
+        assertThat(event.record().convId()).isEqualTo("conv-7");
+        assertThat(event.record().skillId()).isEqualTo("55");
         assertThat(surveys.orderingKey(event)).isEqualTo("conv-7");
-        assertThat(new String(event.getPayload(), StandardCharsets.UTF_8)).isEqualTo(payload);
+        assertThat(new String(event.record().payload(), StandardCharsets.UTF_8)).isEqualTo(payload);
 
         ConsumerRecord<byte[], byte[]> keyed = new ConsumerRecord<>("survey", 0, 2L, bytes("conv-key"), bytes(payload));
         keyed.headers().add(new RecordHeader("eventId", bytes("surveybot_messaging_survey_started")));
         keyed.headers().add(new RecordHeader("skillId", bytes("66")));
         BridgeEvent byKey = surveys.read(keyed);
-        assertThat(byKey.getConvId()).isEqualTo("conv-key");
-        assertThat(byKey.getSkillId()).isEqualTo("66");
+        assertThat(byKey.record().convId()).isEqualTo("conv-key");
+        assertThat(byKey.record().skillId()).isEqualTo("66");
     }
 
     @Test
     void aTranscriptWithoutAChatSessionIsRefused() {
-        EventReader transcripts = new EventReader();
-        transcripts.setChannel(BridgeEvent.Channel.TRANSCRIPT);
+        EventReader transcripts = ShippedReaders.named("transcriptEvents");
         ConsumerRecord<byte[], byte[]> keyed = new ConsumerRecord<>("t", 0, 1L, bytes("chat-1"), bytes("{\"csatRank\":3}"));
         keyed.headers().add(new RecordHeader("eventId", bytes("denver_post_survey_email_transcript")));
         BridgeEvent event = transcripts.read(keyed);
-        assertThat(event.isReadable()).isTrue();
-        assertThat(event.getConvId()).isEqualTo("chat-1");
-        assertThat(event.isReadOnly()).isFalse();
+        assertThat(event.record().isReadable()).isTrue();
+        assertThat(event.record().convId()).isEqualTo("chat-1");
+        assertThat(event.record().source()).isEqualTo("transcript");
         ConsumerRecord<byte[], byte[]> unkeyed = new ConsumerRecord<>("t", 0, 2L, null, bytes("{\"csatRank\":3}"));
         unkeyed.headers().add(new RecordHeader("eventId", bytes("denver_post_survey_email_transcript")));
-        assertThat(transcripts.read(unkeyed).getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_CONVERSATION_ID);
+        assertThat(transcripts.read(unkeyed).outcome().getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_CONVERSATION_ID);
     }
 
     @Test
     void chatEventsAreNamedByTheirEventIdHeaderAndOrderedByTheirChatSession() {
-        EventReader chat = new EventReader();
-        chat.setChannel(BridgeEvent.Channel.CHAT);
+        EventReader chat = ShippedReaders.named("chatEvents");
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("chat", 0, 3L, null, bytes("{\"chatSessionKey\":\"s-1\"}"));
         record.headers().add(new RecordHeader("eventId", bytes("chat_start")));
         BridgeEvent event = chat.read(record);
-        assertThat(event.isReadOnly()).isTrue();
-        assertThat(event.getEventType()).isEqualTo("chat_start");
-        assertThat(event.getConvId()).isEqualTo("s-1");
+        assertThat(event.record().source()).isEqualTo("chat");
+        assertThat(event.record().eventType()).isEqualTo("chat_start");
+        assertThat(event.record().convId()).isEqualTo("s-1");
         assertThat(chat.orderingKey(event)).isEqualTo("s-1");
         assertThat(chat.properties(event)).containsEntry("eventId", "chat_start");
 
         BridgeEvent unnamed = chat.read(new ConsumerRecord<>("chat", 0, 4L, null, bytes("{}")));
-        assertThat(unnamed.getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_EVENT_TYPE);
+        assertThat(unnamed.outcome().getDeadLetterReason()).isEqualTo(DeadLetterReason.MISSING_EVENT_TYPE);
         assertThatThrownBy(() -> chat.refuse(unnamed)).isInstanceOf(RejectedEventException.class);
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged bridge (docs/contract.md, "Running it"): the runnable jar holds no Kafka broker, no
  * Scala and no demo; the plain artifact holds only the bridge's classes; and an existing Camel Main
- * application with its own route and its own name runs the bridge beside them, the way the README
+ * application with its own route and its own name runs the bridge beside them, the way docs/running.md
  * says to add it.
  */
 class BundleIT {
@@ -68,7 +68,7 @@ class BundleIT {
                             - setBody:
                                 simple: "hello ${body}"
                     """);
-            // the host's own application.properties, to which the bridge's keys were added (README)
+            // the host's own application.properties, to which the bridge's keys were added (docs/running.md)
             Properties host = new Properties();
             host.put("camel.main.name", "host-app");
             host.put("camel.main.routesIncludePattern", "file:" + hostRoutes + "/*.camel.yaml,file:routes/*.camel.yaml");

@@ -130,7 +130,7 @@ class KafkaSecurityIT {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logs.lines().stream()
                     .filter(line -> line.contains("Kafka refused the consumer's authentication")).count() >= INPUT_TOPICS);
             // some time passes, the consumers keep trying: nothing is consumed, nothing is written
-            Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() ->
+            Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
                     kafka.readAll(bridge.commands).isEmpty() && kafka.readAll(bridge.deadLetters).isEmpty());
             // not ready, and the health answer says why, without the secret
             Management.Answer ready = new Management(bridge.managementUrl()).get("/observe/health/ready?data=true");

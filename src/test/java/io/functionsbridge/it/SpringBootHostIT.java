@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * {@code src/it/spring-boot-host}, built by the invoker plugin against the plain artifact with its
  * own route ({@code host-greeter}), Spring Boot's Logback and its actuator, is run as its own
  * process from a folder holding the bridge's {@code routes/}, registry files, and an
- * {@code application.properties} to which the bridge's keys were added, as the README says.
+ * {@code application.properties} to which the bridge's keys were added, as docs/running.md says.
  */
 class SpringBootHostIT {
 

@@ -23,9 +23,8 @@ class AutoMessagesTest {
             "AGENT_NON_RESPONSIVE", new AutoMessage(false, "Sorry for the wait.")));
 
     /** An event read and enriched, as the routes do, with the automatic messages given. */
-    private static BridgeEvent event(String type, BridgeEvent.Channel channel, AutoMessages messages) {
+    private static BridgeEvent event(String type, AutoMessages messages) {
         EventReader reader = new EventReader();
-        reader.setChannel(channel);
         String value = "{\"general\":{\"cbotEventType\":\"" + type + "\",\"convId\":\"c\"}}";
         BridgeEvent event = reader.read("t", 0, 1L, null, value.getBytes(StandardCharsets.UTF_8), null, type);
         FunctionRegistry registry = new FunctionRegistry();
@@ -34,51 +33,43 @@ class AutoMessagesTest {
         return event;
     }
 
-    private BridgeEvent event(String type, BridgeEvent.Channel channel) {
-        return event(type, channel, autoMessages);
+    private BridgeEvent event(String type) {
+        return event(type, autoMessages);
     }
 
     @Test
     void theAutomaticMessageIsSentWhenTheFunctionSetsNone() {
-        BridgeEvent event = event("CONSUMER_OPEN_NEW_CONVERSATION", BridgeEvent.Channel.MESSAGING);
-        event.getCommands().add(Command.closeConversation());
-        autoMessages.apply(event);
-        assertThat(event.getCommands()).containsExactly(
+        BridgeEvent event = event("CONSUMER_OPEN_NEW_CONVERSATION");
+        event.outcome().getCommands().add(Command.closeConversation());
+        autoMessages.add(event);
+        assertThat(event.outcome().getCommands()).containsExactly(
                 Command.systemMessage(Command.Origin.AUTO_MESSAGE, "Welcome!"), Command.closeConversation());
     }
 
     @Test
     void theFunctionsMessageOverridesIt() {
-        BridgeEvent event = event("CONSUMER_OPEN_NEW_CONVERSATION", BridgeEvent.Channel.MESSAGING);
-        event.getCommands().add(Command.systemMessage(Command.Origin.FUNCTION, "custom"));
-        autoMessages.apply(event);
-        assertThat(event.getCommands()).containsExactly(Command.systemMessage(Command.Origin.FUNCTION, "custom"));
+        BridgeEvent event = event("CONSUMER_OPEN_NEW_CONVERSATION");
+        event.outcome().getCommands().add(Command.systemMessage(Command.Origin.FUNCTION, "custom"));
+        autoMessages.add(event);
+        assertThat(event.outcome().getCommands()).containsExactly(Command.systemMessage(Command.Origin.FUNCTION, "custom"));
     }
 
     @Test
     void anEmptyTextSuppressesIt() {
-        BridgeEvent event = event("CONSUMER_OPEN_NEW_CONVERSATION", BridgeEvent.Channel.MESSAGING);
-        event.setMessageSuppressed(true);
-        autoMessages.apply(event);
-        assertThat(event.getCommands()).isEmpty();
+        BridgeEvent event = event("CONSUMER_OPEN_NEW_CONVERSATION");
+        event.outcome().setMessageSuppressed(true);
+        autoMessages.add(event);
+        assertThat(event.outcome().getCommands()).isEmpty();
     }
 
     @Test
     void aDisabledOrMissingAutomaticMessageIsNotSent() {
-        BridgeEvent disabled = event("AGENT_NON_RESPONSIVE", BridgeEvent.Channel.MESSAGING);
-        autoMessages.apply(disabled);
-        assertThat(disabled.getCommands()).isEmpty();
-        BridgeEvent unconfigured = event("CONSUMER_STEP_UP", BridgeEvent.Channel.MESSAGING);
-        autoMessages.apply(unconfigured);
-        assertThat(unconfigured.getCommands()).isEmpty();
-    }
-
-    @Test
-    void chatEventsHaveNoAutomaticMessages() {
-        AutoMessages chat = new AutoMessages(Map.of("chat_start", new AutoMessage(true, "x")));
-        BridgeEvent event = event("chat_start", BridgeEvent.Channel.CHAT, chat);
-        chat.apply(event);
-        assertThat(event.getCommands()).isEmpty();
+        BridgeEvent disabled = event("AGENT_NON_RESPONSIVE");
+        autoMessages.add(disabled);
+        assertThat(disabled.outcome().getCommands()).isEmpty();
+        BridgeEvent unconfigured = event("CONSUMER_STEP_UP");
+        autoMessages.add(unconfigured);
+        assertThat(unconfigured.outcome().getCommands()).isEmpty();
     }
 
     @Test
@@ -87,16 +78,16 @@ class AutoMessagesTest {
         AutoMessages messages = new AutoMessages();
         messages.setFile(file.toString());
         messages.load();
-        BridgeEvent started = event("CONSUMER_STEP_UP", BridgeEvent.Channel.MESSAGING, messages);
+        BridgeEvent started = event("CONSUMER_STEP_UP", messages);
 
         Files.writeString(file, "autoMessages:\n  CONSUMER_STEP_UP:\n    text: after\n");
         messages.load();
-        BridgeEvent next = event("CONSUMER_STEP_UP", BridgeEvent.Channel.MESSAGING, messages);
+        BridgeEvent next = event("CONSUMER_STEP_UP", messages);
 
-        messages.apply(started);
-        messages.apply(next);
-        assertThat(started.getCommands()).containsExactly(Command.systemMessage(Command.Origin.AUTO_MESSAGE, "before"));
-        assertThat(next.getCommands()).containsExactly(Command.systemMessage(Command.Origin.AUTO_MESSAGE, "after"));
+        messages.add(started);
+        messages.add(next);
+        assertThat(started.outcome().getCommands()).containsExactly(Command.systemMessage(Command.Origin.AUTO_MESSAGE, "before"));
+        assertThat(next.outcome().getCommands()).containsExactly(Command.systemMessage(Command.Origin.AUTO_MESSAGE, "after"));
     }
 
     @Test

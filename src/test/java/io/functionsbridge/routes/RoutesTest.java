@@ -9,6 +9,7 @@ import io.functionsbridge.event.EventReader;
 import io.functionsbridge.event.SeedEventTable;
 import io.functionsbridge.invoke.FunctionCallException;
 import io.functionsbridge.invoke.FunctionInvoker;
+import io.functionsbridge.ordering.OrderedKafkaConsumer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,8 @@ import org.junit.jupiter.api.TestInstance;
         replaceRouteFromWith = {
             "consume-conversation-events=direct:conversation-events",
             "consume-chat-events=direct:chat-events",
-            "consume-transcript-events=direct:transcript-events"
+            "consume-transcript-events=direct:transcript-events",
+            "consume-survey-events=direct:survey-events"
         },
         mockEndpointsAndSkip = "kafka:*")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -77,6 +79,9 @@ class RoutesTest {
     @BeanInject("transcriptEvents")
     EventReader transcriptEvents;
 
+    @BeanInject("surveyEvents")
+    EventReader surveyEvents;
+
     @Produce
     ProducerTemplate template;
 
@@ -93,13 +98,14 @@ class RoutesTest {
     public static class StandInFunctions {
         public CompletionStage<byte[]> call(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, CamelContext context) {
             context.getRegistry().lookupByNameAndType("functionInvoker", FunctionInvoker.class).attempt(event);
-            String reply = switch (event.getFunctionId()) {
+            String reply = switch (event.invocation().getFunctionId()) {
                 case "replies-three-commands" -> "[{\"type\":\"closeConversation\"},{\"type\":\"transfer\",\"skillId\":\"s-1\"},"
                         + "{\"type\":\"systemMessage\",\"text\":\"hello\"}]";
                 case "fails", "transcript-fails" -> null;
+                case "bridge-fails" -> throw new IllegalStateException("a bug of the bridge's own");
                 case "transcript-two" -> "[{\"targetEmail\":\"a@example.com\"},{\"targetEmail\":\"b@example.com\",\"subject\":\"B\"}]";
                 case "transcript-one-invalid" -> "[{\"targetEmail\":\"c@example.com\"},{\"subject\":\"no target\"}]";
-                default -> "[{\"type\":\"systemMessage\",\"text\":\"from " + event.getFunctionId() + "\"}]";
+                default -> "[{\"type\":\"systemMessage\",\"text\":\"from " + event.invocation().getFunctionId() + "\"}]";
             };
             return reply == null ? CompletableFuture.failedFuture(new FunctionCallException("fails", 503))
                     : CompletableFuture.completedFuture(reply.getBytes(StandardCharsets.UTF_8));
@@ -112,12 +118,10 @@ class RoutesTest {
     }
 
     /** What the ordered-kafka consumer does with a record: the shipped reader reads it, the route gets the event. */
-    private void send(String endpoint, EventReader reader, ConsumerRecord<byte[], byte[]> record) {
+    private BridgeEvent send(String endpoint, EventReader reader, ConsumerRecord<byte[], byte[]> record) {
         BridgeEvent event = reader.read(record);
-        template.send(endpoint, exchange -> {
-            exchange.getMessage().setBody(event);
-            reader.properties(event).forEach(exchange::setProperty);
-        });
+        template.send(endpoint, exchange -> OrderedKafkaConsumer.fill(exchange, reader, event));
+        return event;
     }
 
     private void sendEvent(String key, String value) {
@@ -249,5 +253,34 @@ class RoutesTest {
         assertThat(letters).extracting(h -> h.get("bridgeFunctionId") + " " + h.get("bridgeErrorReason") + " " + h.get("bridgeAttempts"))
                 .as("no retry for transcripts").containsExactlyInAnyOrder("transcript-one-invalid INVALID_REPLY 1", "transcript-fails FUNCTION_FAILED 1");
         assertThat(letters).allSatisfy(headers -> assertThat(headers).containsEntry("eventId", "denver_post_survey_email_transcript".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aSurveyFunctionsReplyIsReadNotExecutedAndItsSkillComesFromThePayload() {
+        ConsumerRecord<byte[], byte[]> ended = record("survey-events", null, "{\"conversationId\":\"conv-s1\",\"skillId\":\"survey-skill\"}");
+        ended.headers().add(new RecordHeader("eventId", "surveybot_messaging_survey_ended".getBytes(StandardCharsets.UTF_8)));
+        BridgeEvent event = send("direct:survey-events", surveyEvents, ended);
+        ConsumerRecord<byte[], byte[]> unknown = record("survey-events", "conv-s2", "{}");
+        unknown.headers().add(new RecordHeader("eventId", "surveybot_danced".getBytes(StandardCharsets.UTF_8)));
+        send("direct:survey-events", surveyEvents, unknown);
+
+        assertThat(event.invocation().getFunctionId()).as("the function of the payload's skill").isEqualTo("survey-for-skill");
+        assertThat(event.outcome().getNotExecuted()).isEqualTo(1);
+        assertThat(commands.getReceivedCounter()).as("surveys take no commands").isZero();
+        assertThat(deadLetterOf("conv-s2")).containsEntry("bridgeErrorReason", "UNKNOWN_EVENT_TYPE");
+        assertThat(deadLetters.getReceivedCounter()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailureOfTheBridgeItselfOnTheCallIsABridgeErrorAtOnceAndTheAutomaticMessageIsStillSent() {
+        ConsumerRecord<byte[], byte[]> bug = record("conversation-events", "conv-bug", event("CONSUMER_STEP_UP", "conv-bug"));
+        bug.headers().add(new RecordHeader("skillId", "bug".getBytes(StandardCharsets.UTF_8)));
+        send("direct:conversation-events", conversationEvents, bug);
+
+        Map<String, Object> deadLetter = deadLetterOf("conv-bug");
+        assertThat(deadLetter).containsEntry("bridgeErrorReason", "BRIDGE_ERROR").containsEntry("bridgeAttempts", "1")
+                .containsEntry("bridgeFunctionId", "bridge-fails");
+        assertThat((String) deadLetter.get("bridgeErrorMessage")).contains("a bug of the bridge's own");
+        assertThat(commandsOf("conv-bug")).extracting(command -> command.path("origin").asText()).containsExactly("autoMessage");
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.event.EventReader;
+import io.functionsbridge.ordering.OrderedKafkaConsumer;
+import io.functionsbridge.output.OutcomeLog;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.camel.BeanInject;
@@ -86,10 +88,7 @@ class UnroutedCommandTest {
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("conversation-events", 0, 0L, "conv-u1".getBytes(StandardCharsets.UTF_8),
                 "{\"general\":{\"cbotEventType\":\"CONSUMER_OPEN_NEW_CONVERSATION\",\"convId\":\"conv-u1\"}}".getBytes(StandardCharsets.UTF_8));
         BridgeEvent event = conversationEvents.read(record);
-        template.send("direct:conversation-events", exchange -> {
-            exchange.getMessage().setBody(event);
-            conversationEvents.properties(event).forEach(exchange::setProperty);
-        });
+        template.send("direct:conversation-events", exchange -> OrderedKafkaConsumer.fill(exchange, conversationEvents, event));
 
         // the function answered closeConversation, transfer and systemMessage: the systemMessage, first in order, is written
         assertThat(commands.getReceivedExchanges()).extracting(exchange -> new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8))
@@ -98,5 +97,8 @@ class UnroutedCommandTest {
             assertThat(dead.getMessage().getHeader("bridgeErrorReason")).isEqualTo("BRIDGE_ERROR");
             assertThat(dead.getMessage().getHeader("bridgeErrorMessage", String.class)).contains("no route for the command type transfer");
         });
+        // the outcome line and the metrics count what was written: the systemMessage alone
+        assertThat(event.outcome().getWritten()).extracting(command -> command.type().wireName()).containsExactly("systemMessage");
+        assertThat(OutcomeLog.describe(event)).contains("-> systemMessage").doesNotContain("transfer").contains("dead letter BRIDGE_ERROR");
     }
 }
