@@ -9,7 +9,6 @@ import io.functionsbridge.event.EventReader;
 import io.functionsbridge.event.SeedEventTable;
 import io.functionsbridge.invoke.FunctionCallException;
 import io.functionsbridge.invoke.FunctionInvoker;
-import io.functionsbridge.ordering.OrderedKafkaConsumer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -117,11 +116,8 @@ class RoutesTest {
         MockEndpoint.resetMocks(context);
     }
 
-    /** What the ordered-kafka consumer does with a record: the shipped reader reads it, the route gets the event. */
     private BridgeEvent send(String endpoint, EventReader reader, ConsumerRecord<byte[], byte[]> record) {
-        BridgeEvent event = reader.read(record);
-        template.send(endpoint, exchange -> OrderedKafkaConsumer.fill(exchange, reader, event));
-        return event;
+        return RouteTestRecords.send(template, endpoint, reader, record);
     }
 
     private void sendEvent(String key, String value) {
@@ -129,12 +125,11 @@ class RoutesTest {
     }
 
     private static ConsumerRecord<byte[], byte[]> record(String topic, String key, String value) {
-        return new ConsumerRecord<>(topic, 0, 0L, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value.getBytes(StandardCharsets.UTF_8));
+        return RouteTestRecords.record(topic, key, value);
     }
 
     private static String event(String cbotEventType, String convId) {
-        return "{\"general\":{\"cbotEventType\":\"" + cbotEventType + "\",\"convId\":\"" + convId + "\"}}";
+        return RouteTestRecords.messagingEvent(cbotEventType, convId);
     }
 
     private List<JsonNode> commandsOf(String convId) {

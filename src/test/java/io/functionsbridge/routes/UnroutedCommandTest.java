@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.event.EventReader;
-import io.functionsbridge.ordering.OrderedKafkaConsumer;
 import io.functionsbridge.output.OutcomeLog;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,7 +20,6 @@ import org.apache.camel.model.WhenDefinition;
 import org.apache.camel.test.main.junit5.AdviceRouteMapping;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.camel.test.main.junit5.ReplaceInRegistry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,10 +83,8 @@ class UnroutedCommandTest {
 
     @Test
     void aCommandTypeWithoutARouteEndsInADeadLetterThatNamesIt() {
-        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("conversation-events", 0, 0L, "conv-u1".getBytes(StandardCharsets.UTF_8),
-                "{\"general\":{\"cbotEventType\":\"CONSUMER_OPEN_NEW_CONVERSATION\",\"convId\":\"conv-u1\"}}".getBytes(StandardCharsets.UTF_8));
-        BridgeEvent event = conversationEvents.read(record);
-        template.send("direct:conversation-events", exchange -> OrderedKafkaConsumer.fill(exchange, conversationEvents, event));
+        BridgeEvent event = RouteTestRecords.send(template, "direct:conversation-events", conversationEvents,
+                RouteTestRecords.record("conversation-events", "conv-u1", RouteTestRecords.messagingEvent("CONSUMER_OPEN_NEW_CONVERSATION", "conv-u1")));
 
         // the function answered closeConversation, transfer and systemMessage: the systemMessage, first in order, is written
         assertThat(commands.getReceivedExchanges()).extracting(exchange -> new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8))
