@@ -26,7 +26,7 @@ class RebalanceIT {
         String registry;
         try (KafkaRecords kafka = new KafkaRecords(SharedKafka.bootstrapServers());
              LocalFunctionServer functions = LocalFunctionServer.start(0)) {
-            SeqLedger.serveEcho(functions, "/fn", seq -> 200);
+            SeqLedger.serveEcho(functions, "/fn", seq -> 50);
             registry = """
                     functions:
                       - id: fn
