@@ -1,5 +1,7 @@
 package io.functionsbridge.routes;
 
+import static io.functionsbridge.routes.RouteTestRecords.messagingEvent;
+import static io.functionsbridge.routes.RouteTestRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -124,14 +126,6 @@ class RoutesTest {
         send("direct:conversation-events", conversationEvents, record("conversation-events", key, value));
     }
 
-    private static ConsumerRecord<byte[], byte[]> record(String topic, String key, String value) {
-        return RouteTestRecords.record(topic, key, value);
-    }
-
-    private static String event(String cbotEventType, String convId) {
-        return RouteTestRecords.messagingEvent(cbotEventType, convId);
-    }
-
     private List<JsonNode> commandsOf(String convId) {
         return commands.getReceivedExchanges().stream()
                 .filter(exchange -> convId.equals(exchange.getMessage().getHeader(KafkaConstants.KEY)))
@@ -157,7 +151,7 @@ class RoutesTest {
     @Test
     void everyCbotEventTypeOfTheSeedsTableGoesToTheFunctionsEventItMapsTo() {
         Map<String, String> table = SeedEventTable.rows();
-        table.keySet().forEach(type -> sendEvent("row-" + type, event(type, "row-" + type)));
+        table.keySet().forEach(type -> sendEvent("row-" + type, messagingEvent(type, "row-" + type)));
 
         table.forEach((type, mappedTo) -> assertThat(commandsOf("row-" + type))
                 .as("%s -> %s", type, mappedTo)
@@ -173,7 +167,7 @@ class RoutesTest {
 
     @Test
     void theReplysCommandsGoToTheRouteOfTheirTypeInTheContractsOrder() {
-        sendEvent("conv-3", event("CONSUMER_OPEN_NEW_CONVERSATION", "conv-3"));
+        sendEvent("conv-3", messagingEvent("CONSUMER_OPEN_NEW_CONVERSATION", "conv-3"));
 
         assertThat(commandsOf("conv-3")).extracting(command -> command.path("type").asText())
                 .containsExactly("systemMessage", "transfer", "closeConversation");
@@ -188,7 +182,7 @@ class RoutesTest {
 
     @Test
     void aFunctionThatKeepsFailingIsTriedFourTimesThenDeadLetteredAndTheAutomaticMessageSent() {
-        sendEvent("conv-ttr", event("AGENT_UPDATED_RESPONSE_TIME", "conv-ttr"));
+        sendEvent("conv-ttr", messagingEvent("AGENT_UPDATED_RESPONSE_TIME", "conv-ttr"));
 
         Map<String, Object> deadLetter = deadLetterOf("conv-ttr");
         assertThat(deadLetter).containsEntry("bridgeErrorReason", "FUNCTION_FAILED").containsEntry("bridgeAttempts", "4")
@@ -199,10 +193,10 @@ class RoutesTest {
 
     @Test
     void aFunctionWithSkillsIsCalledOnlyForItsSkill() {
-        ConsumerRecord<byte[], byte[]> vip = record("conversation-events", "conv-vip", event("ENGAGEMENT_TRANSFERED", "conv-vip"));
+        ConsumerRecord<byte[], byte[]> vip = record("conversation-events", "conv-vip", messagingEvent("ENGAGEMENT_TRANSFERED", "conv-vip"));
         vip.headers().add(new RecordHeader("skillId", "vip".getBytes(StandardCharsets.UTF_8)));
         send("direct:conversation-events", conversationEvents, vip);
-        sendEvent("conv-other", event("ENGAGEMENT_TRANSFERED", "conv-other"));
+        sendEvent("conv-other", messagingEvent("ENGAGEMENT_TRANSFERED", "conv-other"));
 
         assertThat(commandsOf("conv-vip")).extracting(command -> command.path("text").asText()).containsExactly("from vip-only");
         assertThat(commandsOf("conv-other")).extracting(command -> command.path("text").asText()).containsExactly("auto ENGAGEMENT_TRANSFERED");
@@ -212,7 +206,7 @@ class RoutesTest {
     void anUnreadableRecordOrAnUnknownTypeIsADeadLetterWithItsReasonAndNoCommand() {
         sendEvent("bad-json", "{\"general\": {");
         sendEvent("no-type", "{\"general\":{\"convId\":\"no-type\"}}");
-        sendEvent("unknown", event("AGENT_DANCED", "unknown"));
+        sendEvent("unknown", messagingEvent("AGENT_DANCED", "unknown"));
 
         assertThat(deadLetterOf("bad-json")).containsEntry("bridgeErrorReason", "MALFORMED_JSON").containsEntry("bridgeAttempts", "0");
         assertThat(deadLetterOf("no-type")).containsEntry("bridgeErrorReason", "MISSING_EVENT_TYPE");
@@ -268,7 +262,7 @@ class RoutesTest {
 
     @Test
     void aFailureOfTheBridgeItselfOnTheCallIsABridgeErrorAtOnceAndTheAutomaticMessageIsStillSent() {
-        ConsumerRecord<byte[], byte[]> bug = record("conversation-events", "conv-bug", event("CONSUMER_STEP_UP", "conv-bug"));
+        ConsumerRecord<byte[], byte[]> bug = record("conversation-events", "conv-bug", messagingEvent("CONSUMER_STEP_UP", "conv-bug"));
         bug.headers().add(new RecordHeader("skillId", "bug".getBytes(StandardCharsets.UTF_8)));
         send("direct:conversation-events", conversationEvents, bug);
 

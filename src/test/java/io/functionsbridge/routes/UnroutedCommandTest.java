@@ -1,5 +1,7 @@
 package io.functionsbridge.routes;
 
+import static io.functionsbridge.routes.RouteTestRecords.messagingEvent;
+import static io.functionsbridge.routes.RouteTestRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.functionsbridge.domain.BridgeEvent;
@@ -84,7 +86,7 @@ class UnroutedCommandTest {
     @Test
     void aCommandTypeWithoutARouteEndsInADeadLetterThatNamesIt() {
         BridgeEvent event = RouteTestRecords.send(template, "direct:conversation-events", conversationEvents,
-                RouteTestRecords.record("conversation-events", "conv-u1", RouteTestRecords.messagingEvent("CONSUMER_OPEN_NEW_CONVERSATION", "conv-u1")));
+                record("conversation-events", "conv-u1", messagingEvent("CONSUMER_OPEN_NEW_CONVERSATION", "conv-u1")));
 
         // the function answered closeConversation, transfer and systemMessage: the systemMessage, first in order, is written
         assertThat(commands.getReceivedExchanges()).extracting(exchange -> new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8))
