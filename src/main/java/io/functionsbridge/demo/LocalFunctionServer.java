@@ -84,6 +84,9 @@ public final class LocalFunctionServer implements AutoCloseable {
     public static LocalFunctionServer start(int port) {
         // without it, small replies wait for the client's delayed ACK (about 40 ms each)
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        // the JDK server closes kept-alive connections beyond 200 idle ones; a bridge with more calls in
+        // flight reuses such a closed connection (HttpClosedException): keep as many as it may open
+        System.setProperty("sun.net.httpserver.maxIdleConnections", "2000");
         try {
             HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 200);
             LocalFunctionServer functions = new LocalFunctionServer(http);

@@ -2,6 +2,7 @@ package io.functionsbridge.ordering;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs records of different keys concurrently and records of one key strictly one after another,
  * in the order they were submitted, with at most {@code maxInFlight} running at once; and tracks,
- * per partition, the offset up to which everything is finished (the offset that is safe to commit).
+ * per partition, the offset up to which everything is finished (the offset that is safe to commit)
+ * and which records above it are finished.
  *
  * <p>Busiest first: when slots are scarce, the ready key with the most records waiting starts
  * first, and among keys with as many, the one whose record was submitted first. A backlog drains no
@@ -95,14 +97,25 @@ public final class KeyOrderedDispatcher<T> {
     private static final Comparator<Ready> BUSIEST_FIRST =
             Comparator.comparingInt(Ready::waiting).reversed().thenComparingLong(Ready::seq);
 
-    /** The offsets of one partition that were submitted and are not finished. */
+    /**
+     * The offsets of one partition that were submitted and are not finished, and those an earlier
+     * owner finished above its commit (skipped when they come again).
+     */
     private static final class PartitionOffsets {
         private final TreeSet<Long> unfinished = new TreeSet<>();
         private long next = -1;
+        private FinishedOffsets finishedBefore = FinishedOffsets.none(0);
 
         void submitted(long offset) {
             unfinished.add(offset);
             next = Math.max(next, offset + 1);
+        }
+
+        void skipped(long offset) {
+            next = Math.max(next, offset + 1);
+            if (next >= finishedBefore.end()) {
+                finishedBefore = FinishedOffsets.none(0);
+            }
         }
 
         void finished(long offset) {
@@ -112,6 +125,21 @@ public final class KeyOrderedDispatcher<T> {
         /** Everything below this offset is finished: the offset to commit (Kafka's "next to read"). */
         long safeOffset() {
             return unfinished.isEmpty() ? next : unfinished.first();
+        }
+
+        /** The safe offset, and which records above it are finished (read here, or before). */
+        FinishedOffsets progress() {
+            long safe = safeOffset();
+            BitSet bits = new BitSet();
+            if (next > safe) {
+                bits.set(0, (int) (next - safe));
+                unfinished.forEach(offset -> bits.clear((int) (offset - safe)));
+            }
+            BitSet before = finishedBefore.finished();
+            for (int i = before.nextSetBit((int) Math.max(0, next - finishedBefore.base())); i >= 0; i = before.nextSetBit(i + 1)) {
+                bits.set((int) (finishedBefore.base() + i - safe));
+            }
+            return new FinishedOffsets(safe, bits);
         }
     }
 
@@ -139,6 +167,30 @@ public final class KeyOrderedDispatcher<T> {
         this.maxInFlight = maxInFlight;
         this.executor = Objects.requireNonNull(executor);
         this.handler = Objects.requireNonNull(handler);
+    }
+
+    /**
+     * Records above the committed offset that an earlier owner of the partition finished (from the
+     * commit): {@link #finishedBefore} says to skip them, and {@link #progress()} keeps them until
+     * they are passed. Called when the partition is assigned, before its first record.
+     */
+    public synchronized void restore(int partition, FinishedOffsets finished) {
+        PartitionOffsets offsets = partitions.computeIfAbsent(partition, p -> new PartitionOffsets());
+        offsets.next = Math.max(offsets.next, finished.base());
+        offsets.finishedBefore = finished;
+    }
+
+    /**
+     * Whether this record was finished by an earlier owner of its partition: it is then passed over
+     * as finished, and is not to be submitted.
+     */
+    public synchronized boolean finishedBefore(int partition, long offset) {
+        PartitionOffsets offsets = partitions.get(partition);
+        if (offsets == null || !offsets.finishedBefore.contains(offset)) {
+            return false;
+        }
+        offsets.skipped(offset);
+        return true;
     }
 
     /** Takes a record; offsets of a partition must be submitted in increasing order. */
@@ -246,6 +298,13 @@ public final class KeyOrderedDispatcher<T> {
         return safe;
     }
 
+    /** Per partition, the safe offset and which records above it are finished: what to commit. */
+    public synchronized Map<Integer, FinishedOffsets> progress() {
+        Map<Integer, FinishedOffsets> progress = new HashMap<>();
+        partitions.forEach((partition, offsets) -> progress.put(partition, offsets.progress()));
+        return progress;
+    }
+
     public synchronized OptionalLong safeOffset(int partition) {
         PartitionOffsets offsets = partitions.get(partition);
         return offsets == null ? OptionalLong.empty() : OptionalLong.of(offsets.safeOffset());
@@ -254,9 +313,9 @@ public final class KeyOrderedDispatcher<T> {
     /**
      * Gives partitions up (rebalance): their waiting records are dropped (they were not committed,
      * so the next owner reads them again), their running ones are waited for, up to the timeout.
-     * Returns the offsets safe to commit for them; records still running then are not covered.
+     * Returns what to commit for them; records still running then are not covered.
      */
-    public Map<Integer, Long> release(Set<Integer> released, long timeout, TimeUnit unit) throws InterruptedException {
+    public Map<Integer, FinishedOffsets> release(Set<Integer> released, long timeout, TimeUnit unit) throws InterruptedException {
         synchronized (this) {
             Set<QueueKey> waiting = Set.copyOf(readyByKey.keySet());
             for (Iterator<Map.Entry<QueueKey, ArrayDeque<Work<T>>>> it = queues.entrySet().iterator(); it.hasNext(); ) {
@@ -281,14 +340,14 @@ public final class KeyOrderedDispatcher<T> {
             while (runningIn(released) && System.nanoTime() < deadline) {
                 TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, deadline - System.nanoTime()));
             }
-            Map<Integer, Long> safe = new HashMap<>();
+            Map<Integer, FinishedOffsets> progress = new HashMap<>();
             for (Integer partition : released) {
                 PartitionOffsets offsets = partitions.remove(partition);
                 if (offsets != null) {
-                    safe.put(partition, offsets.safeOffset());
+                    progress.put(partition, offsets.progress());
                 }
             }
-            return safe;
+            return progress;
         }
     }
 
@@ -298,9 +357,9 @@ public final class KeyOrderedDispatcher<T> {
 
     /**
      * Stops starting records (shutdown) and waits, up to the timeout, for the running ones.
-     * Returns the offsets safe to commit; waiting records are not covered and are read again.
+     * Returns what to commit; waiting records are not covered and are read again.
      */
-    public Map<Integer, Long> stop(long timeout, TimeUnit unit) throws InterruptedException {
+    public Map<Integer, FinishedOffsets> stop(long timeout, TimeUnit unit) throws InterruptedException {
         synchronized (this) {
             accepting = false;
             ready.clear();
@@ -309,7 +368,7 @@ public final class KeyOrderedDispatcher<T> {
             while (running > 0 && System.nanoTime() < deadline) {
                 TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, deadline - System.nanoTime()));
             }
-            return safeOffsets();
+            return progress();
         }
     }
 

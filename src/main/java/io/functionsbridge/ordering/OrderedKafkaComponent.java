@@ -27,6 +27,7 @@ public class OrderedKafkaComponent extends DefaultComponent {
     private Map<String, Object> consumerProperties = new HashMap<>();
     private long healthTimeoutMs = 15_000;
     private String meterRegistry = "metricsRegistry";
+    private String instanceId = "";
 
     /**
      * The Micrometer registry the consumers' gauges go to (in-flight events, lag): the bean of this
@@ -87,6 +88,21 @@ public class OrderedKafkaComponent extends DefaultComponent {
 
     public void setHealthTimeoutMs(long healthTimeoutMs) {
         this.healthTimeoutMs = healthTimeoutMs;
+    }
+
+    /**
+     * Kafka static membership: with an id, each consumer joins its group as the member
+     * {@code <instanceId>-<topic>} ({@code group.instance.id}), so that an instance restarted under the
+     * same id gets its partitions back at once instead of after its old session expires. Such a member
+     * does not leave the group when it stops: its partitions wait for it, up to {@code session.timeout.ms}.
+     * Empty (the default): dynamic membership.
+     */
+    public String getInstanceId() {
+        return instanceId;
+    }
+
+    public void setInstanceId(String instanceId) {
+        this.instanceId = instanceId == null ? "" : instanceId.trim();
     }
 
     /** Extra Kafka consumer settings, passed as they are, over the camel-kafka component's. */

@@ -41,6 +41,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -54,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * Kafka writes hold no thread), so in-flight records cost memory, not threads.
  *
  * <p>At-least-once: offsets are committed (every commitIntervalMs, on rebalance and on stop) only up
- * to each partition's lowest unfinished record. When the read-ahead (maxBuffered) is full, fetching
+ * to each partition's lowest unfinished record, with, in the commit's metadata, which records above
+ * it are finished ({@link FinishedOffsets}): the next owner of the partition (after a crash, a
+ * rebalance, a restart) skips those, so it handles again only what was unfinished. When the read-ahead (maxBuffered) is full, fetching
  * is paused until records finish. A record whose exchange fails (its commands or dead letter could
  * not be written) is handled again after retryBackoffMs, holding back only its own conversation.
  * The exchange carries camel-kafka's headers ({@code kafka.TOPIC}, {@code kafka.PARTITION},
@@ -81,8 +84,10 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     private long lastCommit;
     // the authentication failure last logged (poll thread), null once Kafka accepts the consumer
     private String authenticationProblem;
-    // written by the poll thread, read by JMX
-    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    // written by the poll thread, read by JMX: each partition's last commit (offset and metadata),
+    // and whether the broker refused the metadata
+    private final Map<Integer, OffsetAndMetadata> lastCommitted = new ConcurrentHashMap<>();
+    private volatile boolean plainCommits;
     // health and metrics, written by the poll thread: when it last saw a connection to Kafka (0:
     // never), and each assigned partition's lag (records not finished: not yet read, or read and
     // not finished)
@@ -241,10 +246,12 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         return dispatcher == null ? "{}" : new TreeMap<>(dispatcher.safeOffsets()).toString();
     }
 
-    /** Per partition, the offset last committed by this consumer. */
-    @ManagedAttribute(description = "Per partition, the offset this consumer last committed")
+    /** Per partition, the offset last committed (by this consumer, or before it got the partition). */
+    @ManagedAttribute(description = "Per partition, the offset last committed (by this consumer, or before it got the partition)")
     public String getCommittedOffsets() {
-        return new TreeMap<>(committed).toString();
+        Map<Integer, Long> offsets = new TreeMap<>();
+        lastCommitted.forEach((partition, offset) -> offsets.put(partition, offset.offset()));
+        return offsets.toString();
     }
 
     /**
@@ -266,6 +273,9 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         props.putAll(component.getConsumerProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers == null ? "localhost:9092" : brokers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, endpoint.getGroupId());
+        if (!component.getInstanceId().isEmpty()) {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, component.getInstanceId() + "-" + endpoint.getTopic());
+        }
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, endpoint.getMaxBuffered())));
@@ -297,7 +307,9 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                     authenticationProblem = null;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    if (reader == null) {
+                    if (dispatcher.finishedBefore(record.partition(), record.offset())) {
+                        continue;
+                    } else if (reader == null) {
                         dispatcher.submit(record.partition(), record.offset(), record.key() == null ? null : ByteBuffer.wrap(record.key()), record);
                     } else {
                         Object item = reader.read(record);
@@ -306,8 +318,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 }
                 commitIfDue(false);
             }
-            Map<Integer, Long> safe = dispatcher.stop(endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
-            commit(safe, true);
+            commit(dispatcher.stop(endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -403,15 +414,21 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         long now = System.currentTimeMillis();
         if (sync || now - lastCommit >= endpoint.getCommitIntervalMs()) {
             lastCommit = now;
-            commit(dispatcher.safeOffsets(), sync);
+            commit(dispatcher.progress(), sync);
         }
     }
 
-    private void commit(Map<Integer, Long> safe, boolean sync) {
+    /**
+     * Commits each partition's safe offset with, in its metadata, which records above it are
+     * finished (see {@link FinishedOffsets}); only what changed since the last commit.
+     */
+    private void commit(Map<Integer, FinishedOffsets> progress, boolean sync) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        safe.forEach((partition, offset) -> {
-            if (offset >= 0 && !offset.equals(committed.get(partition))) {
-                offsets.put(new TopicPartition(endpoint.getTopic(), partition), new OffsetAndMetadata(offset));
+        progress.forEach((partition, finished) -> {
+            OffsetAndMetadata offset = new OffsetAndMetadata(finished.base(),
+                    plainCommits ? "" : finished.encode(endpoint.getMaxCommitMetadata()));
+            if (finished.base() >= 0 && !offset.equals(lastCommitted.get(partition))) {
+                offsets.put(new TopicPartition(endpoint.getTopic(), partition), offset);
             }
         });
         if (offsets.isEmpty()) {
@@ -422,14 +439,53 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 kafka.commitSync(offsets, Duration.ofSeconds(10));
             } else {
                 kafka.commitAsync(offsets, (done, failure) -> {
-                    if (failure != null) {
+                    if (failure instanceof OffsetMetadataTooLarge) {
+                        metadataRefused(failure);
+                    } else if (failure != null) {
                         LOG.debug("offset commit of {} failed, the next one covers it: {}", endpoint.getTopic(), failure.toString());
                     }
                 });
             }
-            offsets.forEach((tp, offset) -> committed.put(tp.partition(), offset.offset()));
+            offsets.forEach((tp, offset) -> lastCommitted.put(tp.partition(), offset));
+        } catch (OffsetMetadataTooLarge e) {
+            metadataRefused(e);
+            commit(progress, sync);
         } catch (RuntimeException e) {
             LOG.warn("offset commit of {} failed (records after the last commit are read again): {}", endpoint.getTopic(), e.toString());
+        }
+    }
+
+    /** The broker allows less metadata than maxCommitMetadata: plain commits from now on, one line to say so. */
+    private void metadataRefused(Exception e) {
+        if (!plainCommits) {
+            plainCommits = true;
+            lastCommitted.clear();
+            LOG.warn("{}: Kafka refused the commit's metadata ({}); committing offsets alone from now on (set maxCommitMetadata "
+                    + "within the broker's offset.metadata.max.bytes): after a crash, finished records above a commit are handled again",
+                    endpoint.getTopic(), e.getMessage());
+        }
+    }
+
+    /**
+     * The partitions' commits, read when they are assigned: the records above a commit that an
+     * earlier owner finished are skipped when they come.
+     */
+    private void restore(Collection<TopicPartition> assigned) {
+        try {
+            kafka.committed(Set.copyOf(assigned), Duration.ofSeconds(10)).forEach((tp, offset) -> {
+                if (offset != null) {
+                    FinishedOffsets finished = FinishedOffsets.decode(offset.offset(), offset.metadata());
+                    lastCommitted.put(tp.partition(), offset);
+                    if (!finished.isEmpty()) {
+                        dispatcher.restore(tp.partition(), finished);
+                        LOG.debug("{}/{}: {} records above offset {} finished before, skipped", endpoint.getTopic(), tp.partition(),
+                                finished.finished().cardinality(), offset.offset());
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("{}: reading the commits of {} failed, their finished records above the commit are handled again: {}",
+                    endpoint.getTopic(), assigned, e.toString());
         }
     }
 
@@ -506,14 +562,14 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         private void giveUp(Collection<TopicPartition> given, boolean commitFinished) {
             Set<Integer> partitions = partitions(given);
             try {
-                Map<Integer, Long> safe = dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
+                Map<Integer, FinishedOffsets> progress = dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
                 if (commitFinished) {
-                    commit(safe, true);
+                    commit(progress, true);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            partitions.forEach(committed::remove);
+            partitions.forEach(lastCommitted::remove);
         }
 
         private Set<Integer> partitions(Collection<TopicPartition> given) {
@@ -527,6 +583,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             }
             LOG.info("{}: partitions {} assigned", endpoint.getTopic(),
                     assigned.stream().map(TopicPartition::partition).sorted().toList());
+            restore(assigned);
             if (paused) {
                 kafka.pause(assigned);
             }

@@ -14,6 +14,7 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     private int maxBuffered;
     private int pollTimeoutMs = 100;
     private long commitIntervalMs = 200;
+    private int maxCommitMetadata = 4096;
     private long retryBackoffMs = 1000;
     private long drainTimeoutMs = 30_000;
     private int dispatchThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -102,6 +103,18 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
 
     public void setCommitIntervalMs(long commitIntervalMs) {
         this.commitIntervalMs = commitIntervalMs;
+    }
+
+    /**
+     * Longest commit metadata (which records above the commit are finished) in characters: the
+     * brokers' offset.metadata.max.bytes, 4096 by default. What does not fit is handled again after a crash.
+     */
+    public int getMaxCommitMetadata() {
+        return maxCommitMetadata;
+    }
+
+    public void setMaxCommitMetadata(int maxCommitMetadata) {
+        this.maxCommitMetadata = maxCommitMetadata;
     }
 
     /** Delay before a record whose handling failed (its outcome could not be written) is handled again. */

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -160,6 +161,16 @@ final class KafkaRecords implements AutoCloseable {
             }
         }
         return received;
+    }
+
+    /** The offset after the last record of partition 0 of the topic: how many it holds. */
+    long endOffset(String topic) {
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try {
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot read the end of " + topic, e);
+        }
     }
 
     /** The group's committed offset on partition 0 of the topic (the next offset to read), or -1. */

@@ -258,9 +258,10 @@ class KeyOrderedDispatcherTest {
         KeyOrderedDispatcher.Work<String> running = held.find(5);
         completer.schedule(() -> dispatcher.complete(running), 200, TimeUnit.MILLISECONDS);
 
-        Map<Integer, Long> safe = dispatcher.release(Set.of(0), 5, TimeUnit.SECONDS);
+        Map<Integer, FinishedOffsets> safe = dispatcher.release(Set.of(0), 5, TimeUnit.SECONDS);
 
-        assertThat(safe).as("6 and 7 were not handled: they are read again").containsEntry(0, 6L);
+        assertThat(safe.get(0).base()).as("6 and 7 were not handled: they are read again").isEqualTo(6L);
+        assertThat(safe.get(0).isEmpty()).isTrue();
         assertThat(dispatcher.buffered()).isEqualTo(1);
         assertThat(held.awaitStarted(2)).isEqualTo("other partition");
     }
@@ -274,11 +275,60 @@ class KeyOrderedDispatcherTest {
         KeyOrderedDispatcher.Work<String> running = held.find(0);
         completer.schedule(() -> dispatcher.complete(running), 200, TimeUnit.MILLISECONDS);
 
-        Map<Integer, Long> safe = dispatcher.stop(5, TimeUnit.SECONDS);
+        Map<Integer, FinishedOffsets> safe = dispatcher.stop(5, TimeUnit.SECONDS);
 
-        assertThat(safe).containsEntry(0, 1L);
+        assertThat(safe.get(0).base()).isEqualTo(1L);
         assertThat(held.started).hasSize(1);
         dispatcher.submit(0, 2, "c", "after stop");
         assertThat(dispatcher.buffered()).isEqualTo(1);
+    }
+
+    @Test
+    void theCommitSaysWhichRecordsAboveTheSafeOffsetAreFinished() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
+        for (long offset = 10; offset < 15; offset++) {
+            dispatcher.submit(0, offset, "key-" + offset, "record " + offset);
+        }
+        held.awaitStarted(5);
+        dispatcher.complete(held.find(11));
+        dispatcher.complete(held.find(13));
+        dispatcher.complete(held.find(14));
+
+        FinishedOffsets progress = dispatcher.progress().get(0);
+
+        assertThat(progress.base()).as("10 is unfinished").isEqualTo(10);
+        assertThat(progress.contains(10)).isFalse();
+        assertThat(progress.contains(11)).isTrue();
+        assertThat(progress.contains(12)).isFalse();
+        assertThat(progress.contains(13)).isTrue();
+        assertThat(progress.contains(14)).isTrue();
+        assertThat(progress.contains(15)).as("not read yet").isFalse();
+    }
+
+    @Test
+    void aNewOwnerSkipsWhatTheOldOneFinishedAndKeepsItInItsCommitsUntilPassed() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
+        java.util.BitSet finished = new java.util.BitSet();
+        finished.set(1); // 11
+        finished.set(3); // 13
+        dispatcher.restore(0, new FinishedOffsets(10, finished));
+
+        assertThat(dispatcher.finishedBefore(0, 10)).isFalse();
+        dispatcher.submit(0, 10, "a", "10");
+        assertThat(dispatcher.finishedBefore(0, 11)).as("finished by the old owner").isTrue();
+        assertThat(dispatcher.progress().get(0).contains(13)).as("not read yet, still known finished").isTrue();
+        assertThat(dispatcher.finishedBefore(0, 12)).isFalse();
+        dispatcher.submit(0, 12, "b", "12");
+        assertThat(dispatcher.finishedBefore(0, 13)).isTrue();
+        dispatcher.complete(held.find(10));
+
+        FinishedOffsets progress = dispatcher.progress().get(0);
+        assertThat(progress.base()).as("12 is the lowest unfinished").isEqualTo(12);
+        assertThat(progress.contains(13)).isTrue();
+        assertThat(held.started).extracting(KeyOrderedDispatcher.Work::item).containsExactly("10", "12");
+        dispatcher.complete(held.find(12));
+        assertThat(dispatcher.safeOffsets()).containsEntry(0, 14L);
     }
 }
