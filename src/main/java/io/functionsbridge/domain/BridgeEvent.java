@@ -21,16 +21,18 @@ public final class BridgeEvent {
     public static final String AUTO_MESSAGE_WRITTEN = "bridgeAutoMessageWritten";
 
     private final EventRecord record;
+    private final TraceContext trace;
     private final Invocation invocation;
     private final Outcome outcome = new Outcome();
     private List<BridgeEvent> invocations = List.of();
 
     public BridgeEvent(EventRecord record) {
-        this(record, new Invocation());
+        this(record, TraceContext.of(record.headers()), new Invocation());
     }
 
-    private BridgeEvent(EventRecord record, Invocation invocation) {
+    private BridgeEvent(EventRecord record, TraceContext trace, Invocation invocation) {
         this.record = record;
+        this.trace = trace;
         this.invocation = invocation;
         if (record.refusal() != null) {
             outcome.deadLetter(record.refusal().reason(), record.refusal().getMessage());
@@ -40,6 +42,11 @@ public final class BridgeEvent {
     /** What was read of the record. */
     public EventRecord record() {
         return record;
+    }
+
+    /** The event's trace: its function calls, command records and dead letter carry it. */
+    public TraceContext trace() {
+        return trace;
     }
 
     /** The call of the event's function. */
@@ -58,7 +65,7 @@ public final class BridgeEvent {
      * each with its own attempts, reply, commands and dead letter.
      */
     public BridgeEvent invocationOf(FunctionDefinition other) {
-        return new BridgeEvent(record, invocation.copyFor(other));
+        return new BridgeEvent(record, trace, invocation.copyFor(other));
     }
 
     /** The invocations of an event whose functions are all called; empty for any other. */

@@ -13,6 +13,7 @@ public final class Invocation {
     private boolean retried = true;
     private long deadlineNanos;
     private String givenRequestId;
+    private byte[] givenEnvelope;
 
     private String requestId;
     private int timeoutMs;
@@ -32,6 +33,7 @@ public final class Invocation {
         copy.retried = retried;
         copy.deadlineNanos = deadlineNanos;
         copy.givenRequestId = givenRequestId;
+        copy.givenEnvelope = givenEnvelope;
         copy.function = other;
         return copy;
     }
@@ -120,6 +122,15 @@ public final class Invocation {
 
     public int getTimeoutMs() {
         return timeoutMs;
+    }
+
+    /** The envelope as the caller sent it (a gateway request), sent instead of one the bridge builds; or {@code null}. */
+    public byte[] getGivenEnvelope() {
+        return givenEnvelope;
+    }
+
+    public void setGivenEnvelope(byte[] givenEnvelope) {
+        this.givenEnvelope = givenEnvelope;
     }
 
     public byte[] getEnvelope() {

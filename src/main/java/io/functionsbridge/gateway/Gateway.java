@@ -1,6 +1,8 @@
 package io.functionsbridge.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +14,7 @@ import io.functionsbridge.domain.EventRecord;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.FunctionsEvent;
 import io.functionsbridge.domain.InvocationResult;
+import io.functionsbridge.domain.TraceContext;
 import io.functionsbridge.registry.FunctionRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
@@ -21,6 +24,8 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -318,16 +323,30 @@ public final class Gateway implements CamelContextAware {
             throw new GatewayException(400, "INVALID_REQUEST", "the envelope's headers must be an array");
         }
         JsonNode payloadNode = envelope.get("payload");
-        byte[] payload = bytes(payloadNode);
+        byte[] payload = payloadAsSent(body);
         String conversation = payloadNode.path("conversationId").isTextual() ? payloadNode.get("conversationId").asText() : null;
-        BridgeEvent request = new BridgeEvent(new EventRecord(SOURCE, "eventId", SOURCE, 0, 0, null, payload, Map.of(), eventId,
+        BridgeEvent request = new BridgeEvent(new EventRecord(SOURCE, "eventId", SOURCE, 0, 0, null, payload, traceHeaders(headers), eventId,
                 conversation, null, 0, payload.length, null));
+        // the function gets the envelope as the caller sent it: its headers, timestamp and payload
+        request.invocation().setGivenEnvelope(envelope.has("timestamp") ? body : withTimestamp(body, System.currentTimeMillis()));
         request.invocation().setFunctionsEvent(eventId);
         request.invocation().setRetried(functions.event(eventId).map(FunctionsEvent::retried).orElse(true));
         String requestId = text(headers.get("X-Request-ID"));
         request.invocation().setGivenRequestId(requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId.strip());
         request.invocation().setDeadlineNanos(System.nanoTime() + timeoutMs * 1_000_000);
         return request;
+    }
+
+    /** The request's {@code traceparent} and {@code tracestate}, as the event's record headers: the caller's trace. */
+    private static Map<String, byte[]> traceHeaders(Map<String, Object> headers) {
+        Map<String, byte[]> trace = new HashMap<>(4);
+        for (String name : List.of(TraceContext.TRACEPARENT, TraceContext.TRACESTATE)) {
+            String value = text(headers.get(name));
+            if (value != null) {
+                trace.put(name, value.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return trace;
     }
 
     /** Why an invocation is not answered with its reply, or {@code null} when it is. */
@@ -385,6 +404,39 @@ public final class Gateway implements CamelContextAware {
         } catch (IOException e) {
             throw new IllegalStateException("a reply checked as JSON is not", e);
         }
+    }
+
+    /** The envelope's payload, byte for byte as the request holds it (the body is a JSON object with a payload). */
+    private static byte[] payloadAsSent(byte[] body) {
+        try (JsonParser parser = JSON.getFactory().createParser(body)) {
+            parser.nextToken();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                boolean payload = "payload".equals(parser.currentName());
+                parser.nextToken();
+                long start = parser.currentTokenLocation().getByteOffset();
+                parser.skipChildren();
+                if (payload) {
+                    return Arrays.copyOfRange(body, (int) start, (int) parser.currentLocation().getByteOffset());
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("the envelope was read before", e);
+        }
+        throw new IllegalStateException("the envelope has a payload");
+    }
+
+    /** The envelope with {@code "timestamp": <now>} as its first member, the rest byte for byte. */
+    private static byte[] withTimestamp(byte[] body, long now) {
+        int open = 0;
+        while (body[open] != '{') {
+            open++;
+        }
+        byte[] timestamp = ("\"timestamp\":" + now + ",").getBytes(StandardCharsets.US_ASCII);
+        byte[] envelope = new byte[body.length + timestamp.length];
+        System.arraycopy(body, 0, envelope, 0, open + 1);
+        System.arraycopy(timestamp, 0, envelope, open + 1, timestamp.length);
+        System.arraycopy(body, open + 1, envelope, open + 1 + timestamp.length, body.length - open - 1);
+        return envelope;
     }
 
     private static byte[] bytes(JsonNode node) {

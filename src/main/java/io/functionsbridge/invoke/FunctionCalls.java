@@ -3,6 +3,7 @@ package io.functionsbridge.invoke;
 import io.functionsbridge.BeanLifecycle;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.TraceContext;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -37,7 +38,8 @@ import org.apache.camel.Headers;
 /**
  * One attempt of a function call (docs/contract.md), on a non-blocking HTTP client: {@code POST} to the
  * event's function url with the envelope, {@code Content-Type: application/json},
- * {@code X-Request-ID} and, for a url that carried credentials, {@code Authorization}, within the
+ * {@code X-Request-ID}, the event's {@code traceparent} (and {@code tracestate}; every attempt the
+ * same) and, for a url that carried credentials, {@code Authorization}, within the
  * function's per-attempt timeout (connect and reply). No message header travels to the function,
  * and none of the reply's travels on.
  *
@@ -62,6 +64,8 @@ public final class FunctionCalls implements CamelContextAware {
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("X-Request-ID");
     private static final CharSequence AUTHORIZATION = HttpHeaders.createOptimized("Authorization");
+    private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized(TraceContext.TRACEPARENT);
+    private static final CharSequence TRACESTATE = HttpHeaders.createOptimized(TraceContext.TRACESTATE);
     private static final byte[] NO_BODY = new byte[0];
 
     private FunctionInvoker invoker;
@@ -177,6 +181,11 @@ public final class FunctionCalls implements CamelContextAware {
         MultiMap requestHeaders = request.headers();
         requestHeaders.set(CONTENT_TYPE, JSON);
         requestHeaders.set(REQUEST_ID, event.invocation().getRequestId());
+        TraceContext trace = event.trace();
+        requestHeaders.set(TRACEPARENT, trace.traceparent());
+        if (trace.tracestate() != null) {
+            requestHeaders.set(TRACESTATE, trace.tracestate());
+        }
         if (function.authorization() != null) {
             requestHeaders.set(AUTHORIZATION, function.authorization());
         } else if (token != null) {

@@ -54,14 +54,16 @@ public final class FunctionInvoker {
 
     /**
      * Counts an attempt and gives the body to send. The first attempt fixes what every attempt
-     * shares: the envelope (its timestamp is the first attempt's), the request id and the timeout.
+     * shares: the envelope (its timestamp is the first attempt's; a gateway request's is the
+     * caller's, as sent), the request id and the timeout.
      */
     public byte[] attempt(BridgeEvent event) {
         if (event.invocation().getEnvelope() == null) {
             FunctionDefinition function = event.invocation().getFunction();
             int timeout = function.timeoutMs() != null ? function.timeoutMs() : defaultTimeoutMs;
             long now = System.currentTimeMillis();
-            event.invocation().prepare(requestId(event), timeout, envelope(event, now), now);
+            byte[] given = event.invocation().getGivenEnvelope();
+            event.invocation().prepare(requestId(event), timeout, given != null ? given : envelope(event, now), now);
         }
         if (event.invocation().isPastDeadline()) {
             throw new DeadlineException();

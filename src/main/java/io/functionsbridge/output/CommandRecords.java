@@ -23,12 +23,13 @@ public final class CommandRecords {
     /**
      * The record of the event's command of that type (a wire name: {@code systemMessage}...): the
      * one the routes' loop is at, else the first of that type; its JSON value as the body, the
-     * conversation as the record key (the route has removed every other header). The command
-     * counts as written.
+     * conversation as the record key, and the event's {@code traceparent} and {@code tracestate}
+     * (the route has removed every other header). The command counts as written.
      */
     public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty(Exchange.LOOP_INDEX) Integer index,
             @Body String type, @Headers Map<String, Object> headers) {
         headers.put(KafkaConstants.KEY, event.record().convId());
+        event.trace().putInto(headers);
         Command command = commandOfType(event.outcome().getCommands(), index, type);
         event.outcome().written(command);
         return value(event, command);

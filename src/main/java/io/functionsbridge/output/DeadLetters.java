@@ -2,6 +2,7 @@ package io.functionsbridge.output;
 
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.DeadLetterHeaders;
+import io.functionsbridge.domain.TraceContext;
 import io.functionsbridge.domain.DeadLetterReason;
 import io.functionsbridge.domain.EventRecord;
 import io.functionsbridge.domain.Outcome;
@@ -23,7 +24,8 @@ public final class DeadLetters {
     /**
      * The dead letter record of the event: the original record's key and value as the body, its
      * headers unchanged (a redrive publishes them again; its own diagnosis headers are set anew),
-     * the {@link DeadLetterHeaders diagnosis headers}, and {@code bridgeAutoMessageWritten} when the
+     * but its {@code traceparent} and {@code tracestate}, which are the event's (the caller's trace,
+     * the bridge's span), the {@link DeadLetterHeaders diagnosis headers}, and {@code bridgeAutoMessageWritten} when the
      * event's automatic message was written (a redriven event does not write it again). The route
      * has removed every other header.
      */
@@ -34,6 +36,8 @@ public final class DeadLetters {
                 headers.put(name, value);
             }
         });
+        headers.remove(TraceContext.TRACESTATE);
+        event.trace().putInto(headers);
         if (event.isAutoMessageWritten()) {
             headers.put(BridgeEvent.AUTO_MESSAGE_WRITTEN, "true");
         }

@@ -126,6 +126,24 @@ class GatewayIT extends AbstractBridgeIT {
     }
 
     @Test
+    void theFunctionGetsTheEnvelopeAsTheCallerSentItAndAMissingTimestampFilledIn() {
+        String lambda = "/api/account/local/lambdas/11111111-0000-4000-8000-000000000002/invoke?v=1";
+        // what Jackson would write differently: spacing, a number's form, an escaped character
+        String envelope = "{ \"timestamp\": 1700000000123, \"headers\": [{\"key\": \"X-Caller\", \"value\": \"crm\"}],\n"
+                + "  \"payload\": {\"conversationId\" : \"conv-77\", \"amount\": 1.50, \"name\": \"Ren\\u00e9e\"} }";
+        int before = functions.calls("/answer");
+        assertThat(gateway.post(lambda, envelope).status()).isEqualTo(200);
+        assertThat(functions.requests("/answer").get(before).body()).isEqualTo(envelope);
+
+        long now = System.currentTimeMillis();
+        String untimed = "{\"headers\": [], \"payload\": {\"amount\": 1.50}}";
+        assertThat(gateway.post(lambda, untimed).status()).isEqualTo(200);
+        String sent = functions.requests("/answer").get(before + 1).body();
+        assertThat(sent).endsWith(untimed.substring(1)).startsWith("{\"timestamp\":");
+        assertThat(json(sent).path("timestamp").asLong()).isBetween(now - 1000, now + 60_000);
+    }
+
+    @Test
     void invokesEveryFunctionOfAnEventAtOnceAndAnswersEachResult() {
         GatewayClient.Answer answer = gateway.post(COMMAND + "/invoke?v=1&skillId=", command("x", "y"));
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);

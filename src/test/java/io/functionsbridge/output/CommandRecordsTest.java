@@ -59,7 +59,7 @@ class CommandRecordsTest {
     }
 
     @Test
-    void aRouteGetsTheRecordOfTheCommandOfItsTypeKeyedByTheConversationAndItCountsAsWritten() throws Exception {
+    void aRouteGetsTheRecordOfTheCommandOfItsTypeKeyedByTheConversationWithTheEventsTraceAndItCountsAsWritten() throws Exception {
         BridgeEvent event = event(7);
         event.outcome().getCommands().add(Command.systemMessage(Command.Origin.FUNCTION, "hello"));
         event.outcome().getCommands().add(Command.closeConversation());
@@ -67,7 +67,7 @@ class CommandRecordsTest {
         Map<String, Object> headers = new HashMap<>();
         JsonNode record = mapper.readTree(records.toRecord(event, null, "closeConversation", headers));
         assertThat(record.path("type").asText()).isEqualTo("closeConversation");
-        assertThat(headers).containsExactly(Map.entry(KafkaConstants.KEY, "conv-1"));
+        assertThat(headers).containsOnly(Map.entry(KafkaConstants.KEY, "conv-1"), Map.entry("traceparent", event.trace().traceparent()));
         assertThat(event.outcome().getWritten()).containsExactly(Command.closeConversation());
     }
 

@@ -176,7 +176,8 @@ class RoutesTest {
             assertThat(command.path("functionId").asText()).isEqualTo("replies-three-commands");
         });
         assertThat(commands.getReceivedExchanges()).allSatisfy(exchange -> assertThat(exchange.getMessage().getHeaders())
-                .as("a command record's only header is its key").containsOnlyKeys(KafkaConstants.KEY));
+                .as("a command record's only headers are its key and the event's traceparent")
+                .containsOnlyKeys(KafkaConstants.KEY, "traceparent"));
         assertThat(deadLetters.getReceivedCounter()).isZero();
     }
 

@@ -1,0 +1,103 @@
+package io.functionsbridge.domain;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * An event's W3C trace context: the trace it belongs to (the caller's, from the record's or the
+ * request's {@code traceparent}, else a new one), the bridge's own span id in it, and the caller's
+ * {@code tracestate}, passed on unchanged. The function call, the command records and the dead
+ * letter of the event carry {@link #traceparent()} and {@link #tracestate()}.
+ *
+ * @param traceId    32 lower-case hex digits, not all zero
+ * @param spanId     the bridge's span: 16 lower-case hex digits, not all zero
+ * @param flags      the caller's trace flags (2 hex digits); {@code 01} (sampled) for a new trace
+ * @param tracestate the caller's {@code tracestate}, or {@code null}
+ */
+public record TraceContext(String traceId, String spanId, String flags, String tracestate) {
+
+    /** The W3C header names, as record headers and HTTP headers. */
+    public static final String TRACEPARENT = "traceparent";
+    public static final String TRACESTATE = "tracestate";
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** The event's trace, from its record's headers: the caller's trace when its traceparent is valid, else a new one. */
+    public static TraceContext of(Map<String, byte[]> headers) {
+        return of(text(headers.get(TRACEPARENT)), text(headers.get(TRACESTATE)));
+    }
+
+    /**
+     * The caller's trace with a span of the bridge's own when {@code traceparent} is valid (W3C
+     * Trace Context level 1), else a new trace; {@code tracestate} is kept only with a valid traceparent.
+     */
+    public static TraceContext of(String traceparent, String tracestate) {
+        if (!isValid(traceparent)) {
+            return new TraceContext(randomHex(16), randomHex(8), "01", null);
+        }
+        String state = tracestate == null || tracestate.isBlank() ? null : tracestate.strip();
+        return new TraceContext(traceparent.substring(3, 35), randomHex(8), traceparent.substring(53, 55), state);
+    }
+
+    /** The {@code traceparent} the bridge sends: version 00, the trace id, the bridge's span id, the flags. */
+    public String traceparent() {
+        return "00-" + traceId + "-" + spanId + "-" + flags;
+    }
+
+    /** Sets {@code traceparent} (and {@code tracestate}, when the caller sent one) in a record's or request's headers. */
+    public void putInto(Map<String, Object> headers) {
+        headers.put(TRACEPARENT, traceparent());
+        if (tracestate != null) {
+            headers.put(TRACESTATE, tracestate);
+        }
+    }
+
+    /**
+     * version "-" trace-id "-" parent-id "-" flags, lower-case hex; version ff is invalid; version 00
+     * has nothing after the flags, a later version may ("-" and more); an all-zero id is invalid.
+     */
+    static boolean isValid(String traceparent) {
+        String value = traceparent == null ? "" : traceparent.strip();
+        if (value.length() < 55 || value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
+            return false;
+        }
+        String version = value.substring(0, 2);
+        if (!isHex(version) || version.equals("ff") || (version.equals("00") ? value.length() != 55
+                : value.length() > 55 && value.charAt(55) != '-')) {
+            return false;
+        }
+        String traceId = value.substring(3, 35);
+        String parentId = value.substring(36, 52);
+        return isHex(traceId) && isHex(parentId) && isHex(value.substring(53, 55)) && !isZero(traceId) && !isZero(parentId);
+    }
+
+    private static boolean isHex(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isZero(String hex) {
+        return hex.chars().allMatch(c -> c == '0');
+    }
+
+    private static String randomHex(int bytes) {
+        char[] out = new char[bytes * 2];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        do {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = HEX[random.nextInt(16)];
+            }
+        } while (isZero(new String(out)));
+        return new String(out);
+    }
+
+    private static String text(byte[] value) {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+}
