@@ -58,13 +58,14 @@ public final class BridgeApplication {
     }
 
     /**
-     * Without {@code bridge.gateway.tokens}, the gateway asks no credentials, so it answers local
-     * callers only: Camel's HTTP server listens on 127.0.0.1, whatever {@code camel.server.host} says
-     * (docs/contract.md, "The gateway").
+     * Without {@code bridge.gateway.tokens} or {@code bridge.gateway.jwt.jwks-url}, the gateway asks
+     * no credentials, so it answers local callers only: Camel's HTTP server listens on 127.0.0.1,
+     * whatever {@code camel.server.host} says (docs/contract.md, "The gateway").
      */
     static void gatewayOnLoopbackWithoutTokens(CamelContext context) {
         PropertiesComponent properties = context.getPropertiesComponent();
-        if (properties.resolveProperty("bridge.gateway.tokens").orElse("").isBlank()) {
+        if (properties.resolveProperty("bridge.gateway.tokens").orElse("").isBlank()
+                && properties.resolveProperty("bridge.gateway.jwt.jwks-url").orElse("").isBlank()) {
             properties.addOverrideProperty("camel.server.host", "127.0.0.1");
         }
     }

@@ -65,6 +65,11 @@ public final class Gateway implements CamelContextAware {
     private FunctionRegistry functions;
     private String account = "local";
     private List<byte[]> tokens = List.of();
+    private String jwksUrl = "";
+    private String jwtIssuer;
+    private String jwtAudience;
+    private String jwtScope;
+    private JwtAccessTokens accessTokens;
     private long timeoutMs = 30_000;
 
     @Override
@@ -95,7 +100,11 @@ public final class Gateway implements CamelContextAware {
                 LOG.info("gateway: off (its routes are not loaded)");
                 return;
             }
-            String access = isSecured() ? "bearer tokens asked" : "no credentials asked: callers on this host only";
+            if (!jwksUrl.isEmpty()) {
+                accessTokens = new JwtAccessTokens(jwksUrl, jwtIssuer, jwtAudience, jwtScope);
+            }
+            String access = !jwksUrl.isEmpty() ? "JWT access tokens of " + jwksUrl + (tokens.isEmpty() ? "" : " or bearer tokens") + " asked"
+                    : isSecured() ? "bearer tokens asked" : "no credentials asked: callers on this host only";
             MainHttpServer server = camelContext.hasService(MainHttpServer.class);
             if (server == null) {
                 LOG.info("gateway: /api/account/{}/ on the application's HTTP server ({})", account, access);
@@ -134,9 +143,32 @@ public final class Gateway implements CamelContextAware {
         this.tokens = List.copyOf(accepted);
     }
 
-    /** Whether requests must carry one of the tokens. */
+    /**
+     * The authorization server's JWKS (bridge.gateway.jwt.jwks-url): with it, a request may carry a
+     * JWT access token it signed, for the issuer, audience and scope below; empty: none accepted.
+     */
+    public void setJwksUrl(String jwksUrl) {
+        this.jwksUrl = jwksUrl == null ? "" : jwksUrl.strip();
+    }
+
+    /** The access tokens' {@code iss} (bridge.gateway.jwt.issuer). */
+    public void setJwtIssuer(String jwtIssuer) {
+        this.jwtIssuer = jwtIssuer;
+    }
+
+    /** What the access tokens' {@code aud} must hold (bridge.gateway.jwt.audience). */
+    public void setJwtAudience(String jwtAudience) {
+        this.jwtAudience = jwtAudience;
+    }
+
+    /** The scope the access tokens must hold (bridge.gateway.jwt.scope); empty: none asked. */
+    public void setJwtScope(String jwtScope) {
+        this.jwtScope = jwtScope;
+    }
+
+    /** Whether requests must carry a token: one of the tokens, or a JWT of the JWKS. */
     public boolean isSecured() {
-        return !tokens.isEmpty();
+        return !tokens.isEmpty() || !jwksUrl.isEmpty();
     }
 
     /** The deadline of a whole request, retries included (bridge.gateway.timeout-ms). */
@@ -231,7 +263,8 @@ public final class Gateway implements CamelContextAware {
         headers.put(Exchange.HTTP_RESPONSE_CODE, refusal.status());
         headers.put(Exchange.CONTENT_TYPE, "application/json");
         if (refusal.status() == 401) {
-            headers.put("WWW-Authenticate", "Bearer");
+            // RFC 6750: no error code when no token was sent
+            headers.put("WWW-Authenticate", refusal.isTokenRejected() ? "Bearer error=\"invalid_token\"" : "Bearer");
         }
         return error(refusal);
     }
@@ -245,8 +278,8 @@ public final class Gateway implements CamelContextAware {
 
     /** Credentials first (nothing is said to a caller without them), then the account and the version. */
     private void checkRequest(Map<String, Object> headers) {
-        if (isSecured() && !authorized(text(headers.get("Authorization")))) {
-            throw new GatewayException(401, "UNAUTHORIZED", "a valid 'Authorization: Bearer <token>' header is required");
+        if (isSecured()) {
+            authorize(text(headers.get("Authorization")));
         }
         if (!isSecured() && !fromThisHost(headers.get(VertxPlatformHttpConstants.REMOTE_ADDRESS))) {
             // the bridge's own server listens on 127.0.0.1 then; a host application's may not
@@ -277,16 +310,24 @@ public final class Gateway implements CamelContextAware {
         }
     }
 
-    private boolean authorized(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+    /** One of the tokens, else a JWT access token of the JWKS; anything else is refused (401, or 503 without the JWKS). */
+    private void authorize(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.substring(7).isBlank()) {
+            throw new GatewayException(401, "UNAUTHORIZED", "a valid 'Authorization: Bearer <token>' header is required");
         }
-        byte[] given = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        String token = authorization.substring(7).strip();
+        byte[] given = token.getBytes(StandardCharsets.UTF_8);
         boolean match = false;
-        for (byte[] token : tokens) {
-            match |= MessageDigest.isEqual(token, given);
+        for (byte[] known : tokens) {
+            match |= MessageDigest.isEqual(known, given);
         }
-        return match;
+        if (match) {
+            return;
+        }
+        if (accessTokens == null) {
+            throw GatewayException.invalidToken("the bearer token is not accepted");
+        }
+        accessTokens.check(token);
     }
 
     private FunctionsEvent knownEvent(Map<String, Object> headers) {

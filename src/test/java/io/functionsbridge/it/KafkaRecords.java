@@ -118,9 +118,19 @@ final class KafkaRecords implements AutoCloseable {
     void sendAll(String topic, List<Map.Entry<String, String>> records) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (Map.Entry<String, String> record : records) {
+            if (sent.size() == 1) {
+                // the first record alone, acknowledged, before the burst: a burst into a topic just
+                // created once failed here (the broker took the first batch, the producer retried it,
+                // and the retry was refused as OutOfOrderSequence until the delivery timeout)
+                awaitAll(topic, sent);
+            }
             sent.add(producer.send(new ProducerRecord<>(topic, record.getKey() == null ? null : record.getKey().getBytes(StandardCharsets.UTF_8),
                     record.getValue().getBytes(StandardCharsets.UTF_8))));
         }
+        awaitAll(topic, sent);
+    }
+
+    private static void awaitAll(String topic, List<Future<RecordMetadata>> sent) {
         try {
             for (Future<RecordMetadata> future : sent) {
                 future.get();
