@@ -17,6 +17,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.functionsbridge.demo.LocalFunctionServer;
 import io.functionsbridge.demo.LocalFunctionServer.Response;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -66,18 +68,31 @@ class GatewayJwtIT extends AbstractBridgeIT {
     void serveFunctions(LocalFunctionServer server) {
         server.on("/hook", Response.ok("{\"response\":\"hooked\"}"));
         server.on("/jwks", Response.ok(new JWKSet(List.of(RSA.toPublicJWK(), EC.toPublicJWK())).toString()));
+        // the authorization server's token endpoint (client credentials): a JWT for the right client
+        server.on("/token", (request, calls) -> {
+            if (!request.body().contains("client_id=crm-service") || !request.body().contains("client_secret=crm-secret")) {
+                return Response.status(401);
+            }
+            try {
+                return Response.ok("{\"access_token\":\"" + token(JWSAlgorithm.RS256, 3_600_000)
+                        + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
+            } catch (JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
     void accessTokensOfTheJwksAndTheStaticTokensAreAcceptedAnythingElseIsAnInvalidToken() throws JOSEException {
         GatewayClient gateway = new GatewayClient(bridge.gatewayUrl());
         String body = GatewayClient.envelope("{\"message\":\"hi\"}");
+        int before = functions.calls("/hook");
 
         for (String token : List.of(token(JWSAlgorithm.RS256, 3_600_000), token(JWSAlgorithm.ES256, 3_600_000), "static-token")) {
             GatewayClient.Answer answer = gateway.post(INVOKE, body, "Authorization", "Bearer " + token);
             assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         }
-        assertThat(functions.calls("/hook")).isEqualTo(3);
+        assertThat(functions.calls("/hook")).isEqualTo(before + 3);
 
         GatewayClient.Answer expired = gateway.post(INVOKE, body, "Authorization", "Bearer " + token(JWSAlgorithm.RS256, -120_000));
         assertThat(expired.status()).isEqualTo(401);
@@ -89,8 +104,32 @@ class GatewayJwtIT extends AbstractBridgeIT {
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.headers().get("www-authenticate")).as("no token sent: no error code (RFC 6750)").containsExactly("Bearer");
         assertThat(gateway.post(INVOKE, body, "Authorization", "Bearer garbage").status()).isEqualTo(401);
-        assertThat(functions.calls("/hook")).as("no call for a refused request").isEqualTo(3);
+        assertThat(functions.calls("/hook")).as("no call for a refused request").isEqualTo(before + 3);
         assertThat(functions.calls("/jwks")).as("the JWKS fetched once").isEqualTo(1);
+    }
+
+    /**
+     * The platform's Node client ({@code liveperson-functions-client} from npm, installed by the
+     * test into target/node-client): its access token from the token endpoint, through its
+     * {@code authStrategy}; the gateway's address in place of its service lookup.
+     */
+    @Test
+    void thePlatformsNodeClientInvokesALambdaWithAnAccessTokenFromTheTokenEndpoint() throws Exception {
+        NodeClient.install();
+        URI gateway = URI.create(bridge.gatewayUrl());
+        int before = functions.calls("/hook");
+
+        NodeClient.Result run = NodeClient.script("invoke-gateway.js", gateway.getHost() + ":" + gateway.getPort(), functions.url("/token"),
+                "55555555-0000-4000-8000-000000000001");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        JsonNode answer = json(run.output().lines().reduce((first, last) -> last).orElseThrow());
+        assertThat(answer.path("ok").asBoolean()).as(run.output()).isTrue();
+        assertThat(answer.path("body").path("response").asText()).isEqualTo("hooked");
+        assertThat(functions.calls("/hook")).isEqualTo(before + 1);
+        JsonNode sent = json(functions.requests("/hook").get(before).body());
+        assertThat(sent.path("headers").get(0).path("value").asText()).as("the envelope as the client sent it").isEqualTo("node");
+        assertThat(sent.path("payload").path("conversationId").asText()).isEqualTo("conv-node");
     }
 
     private static String token(JWSAlgorithm algorithm, long expiresIn) throws JOSEException {
