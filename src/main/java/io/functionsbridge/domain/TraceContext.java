@@ -10,18 +10,22 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code tracestate}, passed on unchanged. The function call, the command records and the dead
  * letter of the event carry {@link #traceparent()} and {@link #tracestate()}.
  *
- * @param traceId    32 lower-case hex digits, not all zero
- * @param spanId     the bridge's span: 16 lower-case hex digits, not all zero
- * @param flags      the caller's trace flags (2 hex digits); {@code 01} (sampled) for a new trace
- * @param tracestate the caller's {@code tracestate}, or {@code null}
  */
-public record TraceContext(String traceId, String spanId, String flags, String tracestate) {
+public final class TraceContext {
 
     /** The W3C header names, as record headers and HTTP headers. */
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final String traceparent;
+    private final String tracestate;
+
+    private TraceContext(String traceparent, String tracestate) {
+        this.traceparent = traceparent;
+        this.tracestate = tracestate;
+    }
 
     /** The event's trace, from its record's headers: the caller's trace when its traceparent is valid, else a new one. */
     public static TraceContext of(Map<String, byte[]> headers) {
@@ -33,16 +37,44 @@ public record TraceContext(String traceId, String spanId, String flags, String t
      * Trace Context level 1), else a new trace; {@code tracestate} is kept only with a valid traceparent.
      */
     public static TraceContext of(String traceparent, String tracestate) {
-        if (!isValid(traceparent)) {
-            return new TraceContext(randomHex(16), randomHex(8), "01", null);
+        // 00-<trace id: 32 hex>-<the bridge's span id: 16 hex>-<flags: 2 hex>, written in place
+        char[] sent = "00-................................-................-01".toCharArray();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        randomHex(random, sent, 36);
+        String value = traceparent == null ? "" : traceparent.strip();
+        if (!isValid(value)) {
+            randomHex(random, sent, 3);
+            randomHex(random, sent, 19);
+            return new TraceContext(new String(sent), null);
         }
-        String state = tracestate == null || tracestate.isBlank() ? null : tracestate.strip();
-        return new TraceContext(traceparent.substring(3, 35), randomHex(8), traceparent.substring(53, 55), state);
+        value.getChars(3, 35, sent, 3);
+        value.getChars(53, 55, sent, 53);
+        return new TraceContext(new String(sent), tracestate == null || tracestate.isBlank() ? null : tracestate.strip());
     }
 
     /** The {@code traceparent} the bridge sends: version 00, the trace id, the bridge's span id, the flags. */
     public String traceparent() {
-        return "00-" + traceId + "-" + spanId + "-" + flags;
+        return traceparent;
+    }
+
+    /** 32 lower-case hex digits. */
+    public String traceId() {
+        return traceparent.substring(3, 35);
+    }
+
+    /** The bridge's span: 16 lower-case hex digits. */
+    public String spanId() {
+        return traceparent.substring(36, 52);
+    }
+
+    /** The caller's trace flags (2 hex digits); {@code 01} (sampled) for a new trace. */
+    public String flags() {
+        return traceparent.substring(53, 55);
+    }
+
+    /** The caller's {@code tracestate}, or {@code null}. */
+    public String tracestate() {
+        return tracestate;
     }
 
     /** Sets {@code traceparent} (and {@code tracestate}, when the caller sent one) in a record's or request's headers. */
@@ -57,8 +89,7 @@ public record TraceContext(String traceId, String spanId, String flags, String t
      * version "-" trace-id "-" parent-id "-" flags, lower-case hex; version ff is invalid; version 00
      * has nothing after the flags, a later version may ("-" and more); an all-zero id is invalid.
      */
-    static boolean isValid(String traceparent) {
-        String value = traceparent == null ? "" : traceparent.strip();
+    static boolean isValid(String value) {
         if (value.length() < 55 || value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
             return false;
         }
@@ -83,18 +114,24 @@ public record TraceContext(String traceId, String spanId, String flags, String t
     }
 
     private static boolean isZero(String hex) {
-        return hex.chars().allMatch(c -> c == '0');
+        for (int i = 0; i < hex.length(); i++) {
+            if (hex.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static String randomHex(int bytes) {
-        char[] out = new char[bytes * 2];
-        ThreadLocalRandom random = ThreadLocalRandom.current();
+    /** 16 random hex digits, not all zero, into out from at. */
+    private static void randomHex(ThreadLocalRandom random, char[] out, int at) {
+        long bits;
         do {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = HEX[random.nextInt(16)];
-            }
-        } while (isZero(new String(out)));
-        return new String(out);
+            bits = random.nextLong();
+        } while (bits == 0);
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = HEX[(int) (bits & 0xf)];
+            bits >>>= 4;
+        }
     }
 
     private static String text(byte[] value) {

@@ -99,15 +99,24 @@ public final class KeyOrderedDispatcher<T> {
 
     /**
      * The offsets of one partition that were submitted and are not finished, and those an earlier
-     * owner finished above its commit (skipped when they come again).
+     * owner finished above its commit (skipped when they come again). The unfinished ones are bits
+     * counted from {@code base} (set: submitted and not finished), so that taking, finishing and
+     * what to commit cost word operations, not a sorted set's.
      */
     private static final class PartitionOffsets {
-        private final TreeSet<Long> unfinished = new TreeSet<>();
+        /** Past this many finished offsets below the lowest unfinished one, the bits are moved down. */
+        private static final int REBASE_AT = 1 << 16;
+
+        private BitSet unfinished = new BitSet();
+        private long base = -1;
         private long next = -1;
         private FinishedOffsets finishedBefore = FinishedOffsets.none(0);
 
         void submitted(long offset) {
-            unfinished.add(offset);
+            if (base < 0) {
+                base = offset;
+            }
+            unfinished.set(index(offset));
             next = Math.max(next, offset + 1);
         }
 
@@ -119,12 +128,27 @@ public final class KeyOrderedDispatcher<T> {
         }
 
         void finished(long offset) {
-            unfinished.remove(offset);
+            if (base < 0 || offset < base) {
+                return;
+            }
+            unfinished.clear(index(offset));
+            int first = unfinished.nextSetBit(0);
+            if (first < 0) {
+                base = -1;
+            } else if (first >= REBASE_AT) {
+                unfinished = unfinished.get(first, unfinished.length());
+                base += first;
+            }
+        }
+
+        private int index(long offset) {
+            return Math.toIntExact(offset - base);
         }
 
         /** Everything below this offset is finished: the offset to commit (Kafka's "next to read"). */
         long safeOffset() {
-            return unfinished.isEmpty() ? next : unfinished.first();
+            int first = base < 0 ? -1 : unfinished.nextSetBit(0);
+            return first < 0 ? next : base + first;
         }
 
         /** The safe offset, and which records above it are finished (read here, or before). */
@@ -132,8 +156,11 @@ public final class KeyOrderedDispatcher<T> {
             long safe = safeOffset();
             BitSet bits = new BitSet();
             if (next > safe) {
-                bits.set(0, (int) (next - safe));
-                unfinished.forEach(offset -> bits.clear((int) (offset - safe)));
+                // safe is an unfinished offset here, so base is set: the complement of the unfinished bits
+                int from = index(safe);
+                int to = index(next);
+                bits = unfinished.get(from, to);
+                bits.flip(0, to - from);
             }
             BitSet before = finishedBefore.finished();
             for (int i = before.nextSetBit((int) Math.max(0, next - finishedBefore.base())); i >= 0; i = before.nextSetBit(i + 1)) {

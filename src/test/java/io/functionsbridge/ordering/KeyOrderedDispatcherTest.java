@@ -126,6 +126,37 @@ class KeyOrderedDispatcherTest {
     }
 
     @Test
+    void farAboveAnOldUnfinishedRecordTheSafeOffsetAndTheFinishedAboveItStayExact() {
+        // a record's work, completed as soon as it starts, except for offsets 5 and 69,990
+        List<KeyOrderedDispatcher.Work<String>> held = new CopyOnWriteArrayList<>();
+        KeyOrderedDispatcher<String>[] dispatcher = new KeyOrderedDispatcher[1];
+        dispatcher[0] = new KeyOrderedDispatcher<>(100, Runnable::run, work -> {
+            if (work.offset() == 5 || work.offset() == 69_990) {
+                held.add(work);
+            } else {
+                dispatcher[0].complete(work);
+            }
+        });
+        for (long offset = 0; offset < 70_000; offset++) {
+            dispatcher[0].submit(0, offset, "k" + offset, "e");
+        }
+        assertThat(dispatcher[0].safeOffset(0)).hasValue(5);
+        FinishedOffsets progress = dispatcher[0].progress().get(0);
+        assertThat(progress.finished().cardinality()).isEqualTo(70_000 - 5 - 2);
+        assertThat(progress.contains(69_990)).isFalse();
+
+        dispatcher[0].complete(held.get(0));
+        assertThat(dispatcher[0].safeOffset(0)).as("past more than 65,536 finished offsets").hasValue(69_990);
+        progress = dispatcher[0].progress().get(0);
+        assertThat(progress.base()).isEqualTo(69_990);
+        assertThat(progress.finished().cardinality()).isEqualTo(9);
+        dispatcher[0].complete(held.get(1));
+        assertThat(dispatcher[0].safeOffset(0)).hasValue(70_000);
+        dispatcher[0].submit(0, 70_000, "k", "e");
+        assertThat(dispatcher[0].safeOffset(0)).hasValue(70_001);
+    }
+
+    @Test
     void atMostMaxInFlightRunAndTheNextStartsWhenOneFinishes() {
         Held<String> held = new Held<>();
         KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(3, executor, held.started::add);
