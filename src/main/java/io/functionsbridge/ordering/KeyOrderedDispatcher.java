@@ -109,12 +109,15 @@ public final class KeyOrderedDispatcher<T> {
 
         private BitSet unfinished = new BitSet();
         private long base = -1;
+        // while base is set: the lowest unfinished offset's bit (none is set below it)
+        private int lowest;
         private long next = -1;
         private FinishedOffsets finishedBefore = FinishedOffsets.none(0);
 
         void submitted(long offset) {
             if (base < 0) {
                 base = offset;
+                lowest = 0;
             }
             unfinished.set(index(offset));
             next = Math.max(next, offset + 1);
@@ -131,13 +134,18 @@ public final class KeyOrderedDispatcher<T> {
             if (base < 0 || offset < base) {
                 return;
             }
-            unfinished.clear(index(offset));
-            int first = unfinished.nextSetBit(0);
-            if (first < 0) {
+            int index = index(offset);
+            unfinished.clear(index);
+            if (index != lowest) {
+                return;
+            }
+            lowest = unfinished.nextSetBit(lowest);
+            if (lowest < 0) {
                 base = -1;
-            } else if (first >= REBASE_AT) {
-                unfinished = unfinished.get(first, unfinished.length());
-                base += first;
+            } else if (lowest >= REBASE_AT) {
+                unfinished = unfinished.get(lowest, unfinished.length());
+                base += lowest;
+                lowest = 0;
             }
         }
 
@@ -147,8 +155,7 @@ public final class KeyOrderedDispatcher<T> {
 
         /** Everything below this offset is finished: the offset to commit (Kafka's "next to read"). */
         long safeOffset() {
-            int first = base < 0 ? -1 : unfinished.nextSetBit(0);
-            return first < 0 ? next : base + first;
+            return base < 0 ? next : base + lowest;
         }
 
         /** The safe offset, and which records above it are finished (read here, or before). */

@@ -87,6 +87,9 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
     // written by the poll thread, read by JMX: each partition's last commit (offset and metadata),
     // and whether the broker refused the metadata
     private final Map<Integer, OffsetAndMetadata> lastCommitted = new ConcurrentHashMap<>();
+    // poll thread only: per partition restored with records an earlier owner finished, the offset
+    // past the last of them (below it, each record is checked; then the partition leaves the map)
+    private final Map<Integer, Long> skipUntil = new HashMap<>();
     private volatile boolean plainCommits;
     // health and metrics, written by the poll thread: when it last saw a connection to Kafka (0:
     // never), and each assigned partition's lag (records not finished: not yet read, or read and
@@ -307,7 +310,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                     authenticationProblem = null;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    if (dispatcher.finishedBefore(record.partition(), record.offset())) {
+                    if (finishedBefore(record)) {
                         continue;
                     } else if (reader == null) {
                         dispatcher.submit(record.partition(), record.offset(), record.key() == null ? null : ByteBuffer.wrap(record.key()), record);
@@ -330,6 +333,19 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 LOG.warn("closing the Kafka consumer of {} failed: {}", endpoint.getTopic(), e.toString());
             }
         }
+    }
+
+    /** Whether an earlier owner of the record's partition finished it (it is then passed over). */
+    private boolean finishedBefore(ConsumerRecord<byte[], byte[]> record) {
+        Long until = skipUntil.get(record.partition());
+        if (until == null) {
+            return false;
+        }
+        if (record.offset() >= until) {
+            skipUntil.remove(record.partition());
+            return false;
+        }
+        return dispatcher.finishedBefore(record.partition(), record.offset());
     }
 
     /**
@@ -478,6 +494,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                     lastCommitted.put(tp.partition(), offset);
                     if (!finished.isEmpty()) {
                         dispatcher.restore(tp.partition(), finished);
+                        skipUntil.put(tp.partition(), finished.end());
                         LOG.debug("{}/{}: {} records above offset {} finished before, skipped", endpoint.getTopic(), tp.partition(),
                                 finished.finished().cardinality(), offset.offset());
                     }
@@ -570,6 +587,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 Thread.currentThread().interrupt();
             }
             partitions.forEach(lastCommitted::remove);
+            partitions.forEach(skipUntil::remove);
         }
 
         private Set<Integer> partitions(Collection<TopicPartition> given) {
