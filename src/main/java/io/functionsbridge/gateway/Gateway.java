@@ -95,13 +95,12 @@ public final class Gateway implements CamelContextAware {
      * apply.
      */
     public void start() throws Exception {
+        // a JWKS without its issuer or audience stops the start, with the setting's name
+        accessTokens = jwksUrl.isEmpty() ? null : new JwtAccessTokens(jwksUrl, jwtIssuer, jwtAudience, jwtScope);
         BeanLifecycle.startAfterContext(camelContext, this, () -> {
             if (camelContext.getRoute(GATEWAY_ROUTE) == null) {
                 LOG.info("gateway: off (its routes are not loaded)");
                 return;
-            }
-            if (!jwksUrl.isEmpty()) {
-                accessTokens = new JwtAccessTokens(jwksUrl, jwtIssuer, jwtAudience, jwtScope);
             }
             String access = !jwksUrl.isEmpty() ? "JWT access tokens of " + jwksUrl + (tokens.isEmpty() ? "" : " or bearer tokens") + " asked"
                     : isSecured() ? "bearer tokens asked" : "no credentials asked: callers on this host only";

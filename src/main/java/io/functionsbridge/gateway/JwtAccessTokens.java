@@ -57,7 +57,8 @@ public final class JwtAccessTokens {
     private final String audience;
     private final String scope;
     private final LongSupplier clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // made at the first fetch (no thread for a bean Camel Main creates and drops)
+    private HttpClient http;
 
     private JWKSet keys;
     private boolean fetched;
@@ -204,6 +205,9 @@ public final class JwtAccessTokens {
     }
 
     private JWKSet fetch() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        }
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(jwksUrl).timeout(Duration.ofSeconds(5))
                     .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());

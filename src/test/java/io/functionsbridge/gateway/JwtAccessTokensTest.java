@@ -2,6 +2,7 @@ package io.functionsbridge.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.nimbusds.jose.JOSEException;
@@ -179,6 +180,14 @@ class JwtAccessTokensTest {
         jwksDown.set(null);
         clock.addAndGet(30_000);
         assertThatCode(() -> tokens.check(token(rsa, claims -> { }))).as("back once it can be fetched").doesNotThrowAnyException();
+    }
+
+    @Test
+    void aJwksWithoutItsIssuerOrAudienceIsRefusedAtStart() {
+        assertThatThrownBy(() -> new JwtAccessTokens("http://127.0.0.1:1/jwks", "", AUDIENCE, null))
+                .hasMessageContaining("bridge.gateway.jwt.issuer");
+        assertThatThrownBy(() -> new JwtAccessTokens("http://127.0.0.1:1/jwks", ISSUER, null, null))
+                .hasMessageContaining("bridge.gateway.jwt.audience");
     }
 
     private void refused(String token, String why) {
