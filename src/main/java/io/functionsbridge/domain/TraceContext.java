@@ -9,7 +9,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * request's {@code traceparent}, else a new one), the bridge's own span id in it, and the caller's
  * {@code tracestate}, passed on unchanged. The function call, the command records and the dead
  * letter of the event carry {@link #traceparent()} and {@link #tracestate()}.
- *
  */
 public final class TraceContext {
 

@@ -57,9 +57,10 @@ import org.slf4j.LoggerFactory;
  * <p>At-least-once: offsets are committed (every commitIntervalMs, on rebalance and on stop) only up
  * to each partition's lowest unfinished record, with, in the commit's metadata, which records above
  * it are finished ({@link FinishedOffsets}): the next owner of the partition (after a crash, a
- * rebalance, a restart) skips those, so it handles again only what was unfinished. When the read-ahead (maxBuffered) is full, fetching
- * is paused until records finish. A record whose exchange fails (its commands or dead letter could
- * not be written) is handled again after retryBackoffMs, holding back only its own conversation.
+ * rebalance, a restart) skips those, so it handles again only what was unfinished. When the
+ * read-ahead (maxBuffered) is full, fetching is paused until records finish. A record whose
+ * exchange fails (its commands or dead letter could not be written) is handled again after
+ * retryBackoffMs, holding back only its own conversation.
  * The exchange carries camel-kafka's headers ({@code kafka.TOPIC}, {@code kafka.PARTITION},
  * {@code kafka.OFFSET}, {@code kafka.KEY}, {@code kafka.TIMESTAMP}), the record headers, and the
  * value as the body (bytes).

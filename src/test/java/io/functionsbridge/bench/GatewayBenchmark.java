@@ -22,13 +22,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Date;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import org.apache.camel.main.Main;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -127,12 +130,12 @@ public final class GatewayBenchmark {
      * JWT of its own for each request (each signature checked: the worst case).
      */
     private static void authentication(String gateway, RSAKey key, IntFunction<String> staticToken) throws Exception {
-        List<String> fresh = new ArrayList<>(REQUESTS);
+        List<String> fresh = new ArrayList<>(REQUESTS * 2);
         for (int i = 0; i < REQUESTS * 2; i++) {
             fresh.add("Bearer " + token(key, "client-" + i));
         }
         String one = "Bearer " + token(key, "client");
-        Map<String, List<Double>> perSecond = new java.util.LinkedHashMap<>();
+        Map<String, List<Double>> perSecond = new LinkedHashMap<>();
         for (int round = 0; round < 2; round++) {
             int offset = round * REQUESTS;
             perSecond.computeIfAbsent("static token", k -> new ArrayList<>()).add(run(gateway, CAP, REQUESTS, staticToken).perSecond());
@@ -145,14 +148,14 @@ public final class GatewayBenchmark {
         perSecond.forEach((name, figures) -> {
             double mean = figures.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             System.out.printf("| %s | %.0f (%s) | %.3f |%n", name, mean,
-                    figures.stream().map(f -> String.format("%.0f", f)).collect(java.util.stream.Collectors.joining(", ")), mean / baseline);
+                    figures.stream().map(f -> String.format("%.0f", f)).collect(Collectors.joining(", ")), mean / baseline);
         });
     }
 
     private static String token(RSAKey key, String subject) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
                 new JWTClaimsSet.Builder().issuer("bench-issuer").audience("functions-bridge").subject(subject)
-                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 3_600_000)).build());
+                        .expirationTime(new Date(System.currentTimeMillis() + 3_600_000)).build());
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -84,7 +85,7 @@ class GatewayHttpsIT extends AbstractBridgeIT {
         byte[] buffer = new byte[256];
         try {
             int n = in.read(buffer);
-            return n <= 0 ? new byte[0] : java.util.Arrays.copyOf(buffer, n);
+            return n <= 0 ? new byte[0] : Arrays.copyOf(buffer, n);
         } catch (IOException closedOrTimedOut) {
             return new byte[0];
         }
