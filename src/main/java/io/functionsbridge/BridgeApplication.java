@@ -1,6 +1,7 @@
 package io.functionsbridge;
 
 import io.functionsbridge.domain.RegistryException;
+import io.functionsbridge.observe.OpenTelemetryExport;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -36,9 +37,17 @@ public final class BridgeApplication {
             public void beforeConfigure(BaseMainSupport configured) {
                 gatewayOnLoopbackWithoutTokens(configured.getCamelContext());
                 noGatewayWithoutServer(configured.getCamelContext());
+                if (isTracing(configured.getCamelContext())) {
+                    OpenTelemetryExport.bindUnlessPresent(configured.getCamelContext());
+                }
             }
         });
         return main;
+    }
+
+    /** Whether OpenTelemetry spans are on: {@code camel.opentelemetry2.enabled}, off by default. */
+    static boolean isTracing(CamelContext context) {
+        return "true".equalsIgnoreCase(context.getPropertiesComponent().resolveProperty("camel.opentelemetry2.enabled").orElse("false").strip());
     }
 
     /** The gateway's routes, which need Camel's HTTP server. */

@@ -21,7 +21,7 @@ public final class BridgeEvent {
     public static final String AUTO_MESSAGE_WRITTEN = "bridgeAutoMessageWritten";
 
     private final EventRecord record;
-    private final TraceContext trace;
+    private volatile TraceContext trace;
     private final Invocation invocation;
     private final Outcome outcome = new Outcome();
     private List<BridgeEvent> invocations = List.of();
@@ -47,6 +47,14 @@ public final class BridgeEvent {
     /** The event's trace: its function calls, command records and dead letter carry it. */
     public TraceContext trace() {
         return trace;
+    }
+
+    /**
+     * The event's trace is from now on that span's (OpenTelemetry's span of the event or of its
+     * function call, when tracing is on): a {@code traceparent} that is not valid changes nothing.
+     */
+    public void traceIn(String traceparent) {
+        trace = trace.inSpan(traceparent);
     }
 
     /** The call of the event's function. */

@@ -51,6 +51,14 @@ public final class TraceContext {
         return new TraceContext(new String(sent), tracestate == null || tracestate.isBlank() ? null : tracestate.strip());
     }
 
+    /**
+     * The same trace state in the span {@code traceparent} names (OpenTelemetry's span of the
+     * event or of its function call, when tracing is on), or this one when that is not valid.
+     */
+    public TraceContext inSpan(String traceparent) {
+        return traceparent != null && isValid(traceparent) ? new TraceContext(traceparent, tracestate) : this;
+    }
+
     /** The {@code traceparent} the bridge sends: version 00, the trace id, the bridge's span id, the flags. */
     public String traceparent() {
         return traceparent;

@@ -34,6 +34,7 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Headers;
+import org.apache.camel.spi.CamelTracingService;
 
 /**
  * One attempt of a function call (docs/contract.md), on a non-blocking HTTP client: {@code POST} to the
@@ -77,6 +78,7 @@ public final class FunctionCalls implements CamelContextAware {
     private Vertx vertx;
     private WebClient client;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private volatile Boolean traced;
 
     /** A function url, parsed once. */
     private record Target(boolean ssl, String host, int port, String requestUri) {
@@ -157,6 +159,11 @@ public final class FunctionCalls implements CamelContextAware {
     public CompletionStage<byte[]> call(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Headers Map<String, Object> headers) {
         // a delay asked for by an earlier attempt's Retry-After was for that retry only
         headers.remove(Exchange.REDELIVERY_DELAY);
+        if (isTraced()) {
+            // OpenTelemetry on: Camel's tracer put the call's span in the message; the function is
+            // its child, and the event's command records and dead letter carry it
+            event.traceIn((String) headers.get(TraceContext.TRACEPARENT));
+        }
         if (!tokens.isEnabled() || !event.invocation().getFunction().takesToken()) {
             return send(event, null, headers);
         }
@@ -167,6 +174,16 @@ public final class FunctionCalls implements CamelContextAware {
             }
             return failure == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<byte[]>failedFuture(failure);
         }).thenCompose(reply -> reply));
+    }
+
+    /** Whether Camel's tracer runs (camel.opentelemetry2.enabled): it starts with the context, after the beans. */
+    private boolean isTraced() {
+        Boolean known = traced;
+        if (known == null) {
+            known = camelContext.hasService(CamelTracingService.class) != null;
+            traced = known;
+        }
+        return known;
     }
 
     /** One HTTP request to the event's function, with that bearer token, if any. */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -46,6 +47,11 @@ abstract class AbstractBridgeIT {
         return Map.of();
     }
 
+    /** Beans bound in the bridge's registry before it starts. */
+    Map<String, Object> beans() {
+        return Map.of();
+    }
+
     @BeforeAll
     void startBridge() {
         kafka = new KafkaRecords(SharedKafka.bootstrapServers());
@@ -55,7 +61,8 @@ abstract class AbstractBridgeIT {
                 .replace("%PORT%", String.valueOf(functions.port()));
         Map<String, String> properties = new HashMap<>();
         properties().forEach((key, value) -> properties.put(key, value.replace("%URL%", "http://127.0.0.1:" + functions.port())));
-        bridge = RunningBridge.start(kafka, registry, autoMessagesYaml(), properties);
+        bridge = RunningBridge.start(kafka, SharedKafka.bootstrapServers(), "t" + UUID.randomUUID().toString().substring(0, 8), registry,
+                autoMessagesYaml(), properties, beans());
     }
 
     @AfterAll

@@ -2,15 +2,20 @@ package io.functionsbridge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.functionsbridge.demo.LocalFunctionServer;
 import io.functionsbridge.demo.LocalFunctionServer.Response;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * separate process, started as a user starts it, from a folder holding copies of
  * {@code application.properties}, {@code routes/}, {@code functions.yaml} and
  * {@code auto-messages.yaml}, against the test broker and a local function server. Nothing of Maven's
- * test classpath reaches it: whatever the jar lacks, this test fails.
+ * test classpath reaches it: whatever the jar lacks, this test fails. It runs with OpenTelemetry on
+ * (set as a user sets it: {@code camel.opentelemetry2.enabled} and {@code otel.*}), exporting its
+ * spans over OTLP to a local collector, so that the SDK and its exporter are proven in the jar too.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,6 +55,8 @@ class PackagedBridgeIT {
     private LocalFunctionServer functions;
     private Path folder;
     private UserProcess bridge;
+    private HttpServer collector;
+    private final List<byte[]> exported = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     void startTheJarAsAUserDoes() throws IOException {
@@ -88,7 +97,17 @@ class PackagedBridgeIT {
                     url: %1$s/answer
                     state: deployed
                 """.formatted(functions.url("").replaceAll("/$", ""), LAMBDA));
-        bridge = java("bridge.log", "-Dcamel.management.port=" + managementPort, "-Dcamel.server.port=" + gatewayPort, "-jar", JAR.toString());
+        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/v1/traces", exchange -> {
+            exported.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        bridge = java("bridge.log", "-Dcamel.management.port=" + managementPort, "-Dcamel.server.port=" + gatewayPort,
+                "-Dcamel.opentelemetry2.enabled=true", "-Dotel.exporter.otlp.protocol=http/protobuf",
+                "-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + collector.getAddress().getPort(), "-Dotel.bsp.schedule.delay=100",
+                "-jar", JAR.toString());
     }
 
     /** {@code java [options] ...} run in the folder, with the test's broker and topics. */
@@ -137,6 +156,16 @@ class PackagedBridgeIT {
 
     @Test
     @Order(3)
+    void exportsTheSpansOfItsEvents() {
+        // OTLP's protobuf keeps span names and attribute values as UTF-8 bytes; an event's spans may
+        // come in more than one export
+        Awaitility.await().atMost(Duration.ofSeconds(30)).failFast(bridge::assertRunning).untilAsserted(() -> assertThat(exported
+                .stream().map(body -> new String(body, StandardCharsets.ISO_8859_1)).collect(Collectors.joining()))
+                .contains("consume-conversation-events", "call-function", "packaged-greeter", "consume-chat-events"));
+    }
+
+    @Test
+    @Order(4)
     void answersAGatewayCall() {
         GatewayClient gateway = new GatewayClient("http://127.0.0.1:" + gatewayPort);
         GatewayClient.Answer answer = gateway.post("/api/account/local/lambdas/" + LAMBDA + "/invoke?v=1",
@@ -147,7 +176,7 @@ class PackagedBridgeIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void runsTheRedriveSubcommand() throws Exception {
         kafka.send(events, "conv-jar-5", "{not json");
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> kafka.readAll(deadLetters), list -> !list.isEmpty());
@@ -157,7 +186,7 @@ class PackagedBridgeIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void sigtermEndsItWithStatusZero() throws InterruptedException {
         bridge.terminate();
         assertThat(bridge.exitStatus(60)).as(bridge.output()).isZero();
@@ -170,6 +199,9 @@ class PackagedBridgeIT {
         }
         if (functions != null) {
             functions.close();
+        }
+        if (collector != null) {
+            collector.stop(0);
         }
         if (kafka != null) {
             kafka.close();

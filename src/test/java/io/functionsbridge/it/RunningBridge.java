@@ -52,6 +52,12 @@ final class RunningBridge implements AutoCloseable {
     /** A bridge on the topics and group named by the prefix: a second one with the same prefix joins the first's group. */
     static RunningBridge start(KafkaRecords kafka, String bootstrap, String prefix, String functionsYaml, String autoMessagesYaml,
                                Map<String, String> extra) {
+        return start(kafka, bootstrap, prefix, functionsYaml, autoMessagesYaml, extra, Map.of());
+    }
+
+    /** Likewise, with beans bound in its registry before it starts (a host's own, such as a tracer). */
+    static RunningBridge start(KafkaRecords kafka, String bootstrap, String prefix, String functionsYaml, String autoMessagesYaml,
+                               Map<String, String> extra, Map<String, Object> beans) {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("kafka.brokers", bootstrap);
         overrides.put("bridge.functions.file", write(prefix + "-functions", functionsYaml).toString());
@@ -63,6 +69,7 @@ final class RunningBridge implements AutoCloseable {
         overrides.put("camel.server.port", String.valueOf(Ports.free()));
         overrides.putAll(extra);
         Main main = BridgeApplication.create(overrides);
+        beans.forEach(main::bind);
         RunningBridge bridge = new RunningBridge(prefix, main);
         overrides.putIfAbsent("bridge.topic.events", bridge.events);
         overrides.putIfAbsent("bridge.topic.chat-events", bridge.chatEvents);

@@ -1,0 +1,68 @@
+package io.functionsbridge.observe;
+
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.CamelContextHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The span export of the bridge run by itself (the runnable jar, the main job): with
+ * {@code camel.opentelemetry2.enabled=true} and no OpenTelemetry tracer of the host's, the
+ * OpenTelemetry SDK configured by the usual {@code OTEL_*} variables (or {@code otel.*} system
+ * properties: OTLP to {@code http://localhost:4317} by default, service name
+ * {@code functions-bridge}, spans only), bound for Camel's tracer, and closed, after a last
+ * export, when the bridge stops. A host with its own OpenTelemetry (a tracer bean, Spring Boot's
+ * starter, the Java agent) keeps it.
+ *
+ * <p>Loaded only when tracing is on: the classes of the SDK are then needed, and only then.
+ */
+public final class OpenTelemetryExport extends ServiceSupport {
+
+    /** The SDK's settings when neither {@code OTEL_*} nor {@code otel.*} sets them. */
+    private static final Map<String, String> DEFAULTS = Map.of(
+            "otel.service.name", "functions-bridge",
+            "otel.metrics.exporter", "none",
+            "otel.logs.exporter", "none");
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenTelemetryExport.class);
+
+    private OpenTelemetrySdk sdk;
+
+    /** Builds and binds the SDK, unless the registry has a tracer already. */
+    public static void bindUnlessPresent(CamelContext context) {
+        new OpenTelemetryExport().bind(context);
+    }
+
+    private void bind(CamelContext context) {
+        if (CamelContextHelper.findSingleByType(context, Tracer.class) != null) {
+            return;
+        }
+        sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> DEFAULTS)
+                .disableShutdownHook()
+                .build()
+                .getOpenTelemetrySdk();
+        LOG.info("OpenTelemetry spans on, exported as the OTEL_* settings say");
+        context.getRegistry().bind("openTelemetryTracer", Tracer.class, sdk.getTracer("functions-bridge"));
+        context.getRegistry().bind("openTelemetryPropagators", ContextPropagators.class, sdk.getPropagators());
+        try {
+            context.addService(this, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("the OpenTelemetry SDK could not be added to the bridge", e);
+        }
+    }
+
+    /** The last spans are exported, once the routes have stopped. */
+    @Override
+    protected void doStop() {
+        if (sdk != null) {
+            sdk.close();
+        }
+    }
+}
