@@ -6,14 +6,16 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.Map;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelTracingService;
 import org.apache.camel.support.CamelContextHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The span export of the bridge run by itself (the runnable jar, the main job): with
- * {@code camel.opentelemetry2.enabled=true} and no OpenTelemetry tracer of the host's, the
+ * The spans of the bridge run by itself (the runnable jar, the main job, the tests): with
+ * {@code camel.opentelemetry2.enabled=true}, Camel's tracer as {@link BridgeTracer}, and, without
+ * an OpenTelemetry tracer of the host's, the
  * OpenTelemetry SDK configured by the usual {@code OTEL_*} variables (or {@code otel.*} system
  * properties: OTLP to {@code http://localhost:4317} by default, service name
  * {@code functions-bridge}, spans only), bound for Camel's tracer, and closed, after a last
@@ -34,15 +36,20 @@ public final class OpenTelemetryExport extends ServiceSupport {
 
     private OpenTelemetrySdk sdk;
 
-    /** Builds and binds the SDK, unless the registry has a tracer already. */
+    /**
+     * Binds Camel's tracer as the bridge uses it ({@link BridgeTracer}), and the SDK, unless the
+     * registry has a tracer already.
+     */
     public static void bindUnlessPresent(CamelContext context) {
-        new OpenTelemetryExport().bind(context);
+        if (CamelContextHelper.findSingleByType(context, CamelTracingService.class) == null) {
+            context.getRegistry().bind("bridgeTracer", CamelTracingService.class, new BridgeTracer());
+        }
+        if (CamelContextHelper.findSingleByType(context, Tracer.class) == null) {
+            new OpenTelemetryExport().bind(context);
+        }
     }
 
     private void bind(CamelContext context) {
-        if (CamelContextHelper.findSingleByType(context, Tracer.class) != null) {
-            return;
-        }
         sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> DEFAULTS)
                 .disableShutdownHook()

@@ -2,10 +2,19 @@ package io.functionsbridge.bench;
 
 import io.functionsbridge.BridgeApplication;
 import io.functionsbridge.it.Ports;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.camel.main.Main;
 
 /** functions-bridge itself: the shipped application.properties and routes/, on the benchmark's topics. */
@@ -27,6 +36,31 @@ final class BridgeArm implements Arm {
     @Override
     public boolean claimsOrdering() {
         return true;
+    }
+
+    /** Counts what it is given, and keeps none of it. */
+    private static final class DroppingExporter implements SpanExporter {
+
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
+    }
+
+    private static Properties toProperties(Map<String, String> values) {
+        Properties properties = new Properties();
+        properties.putAll(values);
+        return properties;
     }
 
     @Override
@@ -58,9 +92,23 @@ final class BridgeArm implements Arm {
         properties.put("camel.management.port", String.valueOf(Ports.free()));
         properties.put("camel.server.port", String.valueOf(Ports.free()));
         Main main = BridgeApplication.create(properties);
+        SdkTracerProvider spans = null;
+        if (Boolean.getBoolean("bench.tracing") || "true".equals(System.getenv("BENCH_TRACING"))) {
+            // OpenTelemetry spans on, batched as the SDK does by default, to an exporter that drops
+            // them: what the spans cost the bridge, without a collector's network
+            properties.put("camel.opentelemetry2.enabled", "true");
+            main.setOverrideProperties(toProperties(properties));
+            spans = SdkTracerProvider.builder().addSpanProcessor(BatchSpanProcessor.builder(new DroppingExporter()).build()).build();
+            main.bind("benchTracer", spans.get("bench"));
+            main.bind("benchPropagators", ContextPropagators.create(W3CTraceContextPropagator.getInstance()));
+        }
         main.start();
+        SdkTracerProvider tracing = spans;
         return () -> {
             main.stop();
+            if (tracing != null) {
+                tracing.close();
+            }
             Files.deleteIfExists(functions);
             Files.deleteIfExists(autoMessages);
         };
