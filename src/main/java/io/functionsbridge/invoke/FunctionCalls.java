@@ -4,6 +4,7 @@ import io.functionsbridge.BeanLifecycle;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.TraceContext;
+import io.functionsbridge.javascript.JavaScriptFunctions;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -69,7 +70,11 @@ public final class FunctionCalls implements CamelContextAware {
     private static final CharSequence TRACESTATE = HttpHeaders.createOptimized(TraceContext.TRACESTATE);
     private static final byte[] NO_BODY = new byte[0];
 
+    /** The platform's limit on one run of a lambda. */
+    private static final int MAX_LAMBDA_MS = 30_000;
+
     private FunctionInvoker invoker;
+    private JavaScriptFunctions javascript = new JavaScriptFunctions();
     private FunctionTokens tokens = new FunctionTokens();
     private WebClientOptions clientOptions = new WebClientOptions();
     private int maxReplyBytes = 1_048_576;
@@ -95,6 +100,11 @@ public final class FunctionCalls implements CamelContextAware {
     /** The OAuth2 token of the calls (none when it has no token url). */
     public void setTokens(FunctionTokens tokens) {
         this.tokens = tokens;
+    }
+
+    /** Runs the functions of runtime javascript. */
+    public void setJavascript(JavaScriptFunctions javascript) {
+        this.javascript = javascript;
     }
 
     /** Counts the attempts and gives the envelope, request id and timeout. */
@@ -164,7 +174,13 @@ public final class FunctionCalls implements CamelContextAware {
             // its child, and the event's command records and dead letter carry it
             event.traceIn((String) headers.get(TraceContext.TRACEPARENT));
         }
-        if (!tokens.isEnabled() || !event.invocation().getFunction().takesToken()) {
+        FunctionDefinition function = event.invocation().getFunction();
+        if (function.isJavaScript()) {
+            // run by the bridge: the attempt's envelope and timeout, at most the platform's 30 s
+            byte[] envelope = invoker.attempt(event);
+            return javascript.call(function, envelope, Math.min(MAX_LAMBDA_MS, FunctionInvoker.attemptTimeoutMs(event)), event.record().convId());
+        }
+        if (!tokens.isEnabled() || !function.takesToken()) {
             return send(event, null, headers);
         }
         return tokens.token().thenCompose(token -> send(event, token, headers).handle((reply, failure) -> {

@@ -4,6 +4,7 @@ import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.DeadLetterReason;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.SourceIds;
+import io.functionsbridge.javascript.LambdaFailureException;
 import io.vertx.core.http.HttpClosedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -140,6 +141,11 @@ public final class FunctionInvoker {
         if (status != null) {
             return retryableStatuses.contains(status);
         }
+        // a JavaScript lambda's failure is retried as an HTTP 5xx, its timeout as an HTTP timeout
+        LambdaFailureException lambdaFailed = ObjectHelper.getException(LambdaFailureException.class, failure);
+        if (lambdaFailed != null) {
+            return lambdaFailed.timedOut() || retryableStatuses.contains(500);
+        }
         return isTransportFailure(failure);
     }
 
@@ -172,7 +178,8 @@ public final class FunctionInvoker {
      * failure: a bug), {@code BRIDGE_ERROR} with its message.
      */
     public void rejected(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeException Exception failure) {
-        if (isRetryableKind(failure) || ObjectHelper.getException(DeadlineException.class, failure) != null) {
+        if (isRetryableKind(failure) || ObjectHelper.getException(DeadlineException.class, failure) != null
+                || ObjectHelper.getException(LambdaFailureException.class, failure) != null) {
             failed(event, failure);
             return;
         }
@@ -210,6 +217,10 @@ public final class FunctionInvoker {
         Integer status = httpStatus(failure);
         if (status != null) {
             return function + " answered HTTP " + status;
+        }
+        LambdaFailureException lambdaFailed = ObjectHelper.getException(LambdaFailureException.class, failure);
+        if (lambdaFailed != null) {
+            return DeadLetterReason.shorten(lambdaFailed.getMessage());
         }
         Throwable cause = rootCause(failure);
         if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {

@@ -8,6 +8,9 @@ import io.functionsbridge.domain.EventCatalog;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.FunctionsEvent;
 import io.functionsbridge.domain.RegistryException;
+import io.functionsbridge.javascript.JavaScriptFunctions;
+import io.functionsbridge.javascript.LambdaCode;
+import io.functionsbridge.javascript.LambdaSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -26,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.camel.ExchangeProperty;
 
 /**
@@ -38,7 +42,11 @@ public final class FunctionRegistry {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final EventCatalog CATALOG = new EventCatalog();
 
+    /** Where the javascript functions' settings.json is, unless bridge.functions.settings-file says otherwise. */
+    public static final String DEFAULT_SETTINGS_FILE = "functions/settings.json";
+
     private String file = "functions.yaml";
+    private String settingsFile = DEFAULT_SETTINGS_FILE;
     private volatile Functions loaded;
     private AutoMessages autoMessages = new AutoMessages();
     private final List<Consumer<List<FunctionDefinition>>> listeners = new CopyOnWriteArrayList<>();
@@ -59,7 +67,7 @@ public final class FunctionRegistry {
     private void use(List<FunctionDefinition> definitions) {
         Map<String, List<FunctionDefinition>> byEvent = new HashMap<>();
         for (FunctionDefinition function : definitions) {
-            if (function.deployed()) {
+            if (function.deployed() && function.hasEvent()) {
                 byEvent.computeIfAbsent(function.event(), event -> new ArrayList<>()).add(function);
             }
         }
@@ -87,6 +95,20 @@ public final class FunctionRegistry {
         return file;
     }
 
+    /** The javascript functions' secrets and whitelist (bridge.functions.settings-file). */
+    public void setSettingsFile(String settingsFile) {
+        this.settingsFile = settingsFile;
+    }
+
+    public String getSettingsFile() {
+        return settingsFile;
+    }
+
+    /** The folders of the javascript functions in force: their edits are live changes too. */
+    public List<Path> lambdaFolders() {
+        return loaded.all().stream().filter(FunctionDefinition::isJavaScript).map(function -> function.lambda().folder()).distinct().toList();
+    }
+
     /**
      * Loads and validates the registry file, and puts it in force as a whole; throws
      * {@link RegistryException} naming every problem found, and then the functions in force stay.
@@ -94,7 +116,7 @@ public final class FunctionRegistry {
      */
     public void load() {
         try {
-            use(read(Path.of(file)).functions());
+            use(read(Path.of(file), CATALOG, Path.of(settingsFile)).functions());
         } catch (RegistryException refused) {
             throw RefusalLine.logged(refused);
         }
@@ -102,10 +124,15 @@ public final class FunctionRegistry {
 
     /** Reads and validates a registry file; throws {@link RegistryException} naming every problem found. */
     public static FunctionRegistry read(Path file) {
-        return read(file, CATALOG);
+        return read(file, CATALOG, Path.of(DEFAULT_SETTINGS_FILE));
     }
 
-    public static FunctionRegistry read(Path file, EventCatalog catalog) {
+    /** Likewise, with the javascript functions' settings (secrets, whitelist) from that file. */
+    public static FunctionRegistry read(Path file, Path settingsFile) {
+        return read(file, CATALOG, settingsFile);
+    }
+
+    public static FunctionRegistry read(Path file, EventCatalog catalog, Path settingsFile) {
         if (!Files.isRegularFile(file)) {
             throw new RegistryException("function registry " + file.toAbsolutePath() + " not found (bridge.functions.file)");
         }
@@ -115,10 +142,26 @@ public final class FunctionRegistry {
         } catch (IOException e) {
             throw new RegistryException("function registry " + file + " is not valid YAML: " + firstLine(e.getMessage()));
         }
-        return parse(root, catalog, file.toString());
+        return parse(root, catalog, file.toString(), settingsFile);
     }
 
     static FunctionRegistry parse(JsonNode root, EventCatalog catalog, String source) {
+        return parse(root, catalog, source, Path.of(DEFAULT_SETTINGS_FILE));
+    }
+
+    static FunctionRegistry parse(JsonNode root, EventCatalog catalog, String source, Path settingsFile) {
+        // read once, when a javascript function needs it
+        Supplier<LambdaSettings> settings = new Supplier<>() {
+            private LambdaSettings read;
+
+            @Override
+            public LambdaSettings get() {
+                if (read == null) {
+                    read = LambdaSettings.read(settingsFile);
+                }
+                return read;
+            }
+        };
         List<String> problems = new ArrayList<>();
         List<FunctionDefinition> functions = new ArrayList<>();
         JsonNode list = root == null ? null : root.get("functions");
@@ -130,7 +173,7 @@ public final class FunctionRegistry {
         }
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
-            FunctionDefinition function = readFunction(list.get(i), "functions[" + i + "]", catalog, problems);
+            FunctionDefinition function = readFunction(list.get(i), "functions[" + i + "]", catalog, settings, problems);
             if (function == null) {
                 continue;
             }
@@ -146,7 +189,8 @@ public final class FunctionRegistry {
         return new FunctionRegistry(functions);
     }
 
-    private static FunctionDefinition readFunction(JsonNode node, String where, EventCatalog catalog, List<String> problems) {
+    private static FunctionDefinition readFunction(JsonNode node, String where, EventCatalog catalog, Supplier<LambdaSettings> settings,
+                                                   List<String> problems) {
         if (node == null || !node.isObject()) {
             problems.add(where + " is not a mapping");
             return null;
@@ -157,13 +201,20 @@ public final class FunctionRegistry {
             return null;
         }
         String label = "function " + id;
+        // no event: invoked through the gateway only, by its id
         String event = text(node, "event");
         Optional<FunctionsEvent> known = event == null ? Optional.empty() : catalog.find(event);
-        if (known.isEmpty()) {
+        if (event != null && known.isEmpty()) {
             problems.add(label + " names unknown event '" + event + "'");
         }
+        String runtime = text(node, "runtime") == null ? FunctionDefinition.HTTP : text(node, "runtime");
         String url = text(node, "url");
-        if (!isHttpUrl(url)) {
+        LambdaCode lambda = null;
+        if (FunctionDefinition.JAVASCRIPT.equals(runtime)) {
+            lambda = readLambda(node, label, settings, problems);
+        } else if (!FunctionDefinition.HTTP.equals(runtime)) {
+            problems.add(label + " has runtime '" + runtime + "' (http | javascript)");
+        } else if (!isHttpUrl(url)) {
             problems.add(label + " has url '" + withoutCredentials(url) + "', which is not an http(s) url");
         }
         String authorization = null;
@@ -202,7 +253,32 @@ public final class FunctionRegistry {
         if (auth != null && !FunctionDefinition.NO_AUTH.equals(auth)) {
             problems.add(label + " has auth '" + auth + "' (none, or leave it out for the bridge's OAuth2 token)");
         }
-        return new FunctionDefinition(id, text(node, "name"), event, url, "deployed".equals(state), skills, timeoutMs, authorization, auth);
+        return new FunctionDefinition(id, text(node, "name"), event, lambda == null ? url : null, "deployed".equals(state), skills,
+                timeoutMs, authorization, auth, lambda);
+    }
+
+    /**
+     * A javascript function's lambda: its {@code source} folder, relative to the working folder,
+     * read and loaded once (it must define {@code lambda}); a url beside it is refused.
+     */
+    private static LambdaCode readLambda(JsonNode node, String label, Supplier<LambdaSettings> settings, List<String> problems) {
+        if (text(node, "url") != null) {
+            problems.add(label + " has runtime javascript and a url: a javascript function has a source, not a url");
+            return null;
+        }
+        String source = text(node, "source");
+        if (source == null || source.isBlank()) {
+            problems.add(label + " has runtime javascript and no source folder");
+            return null;
+        }
+        try {
+            LambdaCode code = LambdaCode.read(Path.of(source), settings.get());
+            JavaScriptFunctions.check(code);
+            return code;
+        } catch (IllegalArgumentException refused) {
+            problems.add(label + ": " + refused.getMessage());
+            return null;
+        }
     }
 
     private static void checkLimits(List<FunctionDefinition> functions, EventCatalog catalog, List<String> problems) {

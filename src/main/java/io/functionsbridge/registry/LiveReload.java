@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Live changes: an edit of {@code functions.yaml} or {@code auto-messages.yaml} is put in force
+ * Live changes: an edit of {@code functions.yaml} or {@code auto-messages.yaml} (or of the
+ * {@code index.js} or {@code config.json} of a javascript function in force at the start) is put in force
  * without a restart, once the file has been quiet for {@code debounceMs} (editors write a file in
  * bursts). A file the bridge refuses leaves the previous version in force: one ERROR line names the
  * problem, {@code functions_bridge_reload_failures_total{file}} counts it, and the bridge's health
@@ -100,6 +101,11 @@ public final class LiveReload implements CamelContextAware {
         }
         loaders.put(absolute(functions.getFile()), functions::load);
         loaders.put(absolute(autoMessages.getFile()), autoMessages::load);
+        // the javascript functions' lambdas in force at the start: an edit of one reloads the registry
+        for (Path lambda : functions.lambdaFolders()) {
+            loaders.put(absolute(lambda.resolve("index.js").toString()), functions::load);
+            loaders.put(absolute(lambda.resolve("config.json").toString()), functions::load);
+        }
         scheduler = camelContext.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "live-reload");
         for (Path folder : loaders.keySet().stream().map(Path::getParent).distinct().toList()) {
             FileWatcherResourceReloadStrategy watcher = new FolderWatcher(folder.toString());

@@ -1,0 +1,224 @@
+// What a lambda has in functions-bridge (docs/javascript.md): console, process.env, fetch, require
+// of the Toolbelt (V1 'lp-faas-toolbelt', V2 'core-functions-toolbelt'), and nothing else. Evaluated
+// once per warm instance; `host` gives strings and takes strings only: no Java object reaches the
+// lambda. The value of this script is the function the bridge runs each invocation with.
+(function (host) {
+    'use strict';
+
+    const describe = (value) => {
+        if (typeof value === 'string') {
+            return value;
+        }
+        if (value instanceof Error) {
+            return value.stack && value.stack.indexOf(value.message) >= 0 ? value.stack : String(value);
+        }
+        try {
+            const json = JSON.stringify(value);
+            return json === undefined ? String(value) : json;
+        } catch (e) {
+            return String(value);
+        }
+    };
+
+    const console = {};
+    for (const level of ['debug', 'log', 'info', 'warn', 'error']) {
+        console[level] = function () {
+            host.log(level, Array.prototype.map.call(arguments, describe).join(' '));
+        };
+    }
+    console.trace = console.debug;
+
+    // one HTTP exchange, whitelist checked by the bridge: {status, statusText, headers, body} or {error}
+    const exchange = (method, url, headers, body) => {
+        const answer = JSON.parse(host.http(JSON.stringify({
+            method: String(method || 'GET').toUpperCase(),
+            url: String(url),
+            headers: headers || {},
+            body: body === undefined || body === null ? null : String(body)
+        })));
+        if (answer.error) {
+            throw new Error(answer.error);
+        }
+        return answer;
+    };
+
+    const headersOf = (given) => {
+        const headers = {};
+        if (given && typeof given.forEach === 'function' && !Array.isArray(given)) {
+            given.forEach((value, name) => { headers[String(name).toLowerCase()] = String(value); });
+        } else if (Array.isArray(given)) {
+            given.forEach(([name, value]) => { headers[String(name).toLowerCase()] = String(value); });
+        } else if (given) {
+            Object.keys(given).forEach((name) => { headers[name.toLowerCase()] = String(given[name]); });
+        }
+        return headers;
+    };
+
+    class Headers {
+        constructor(init) {
+            this._map = new Map(Object.entries(headersOf(init)));
+        }
+        get(name) {
+            const value = this._map.get(String(name).toLowerCase());
+            return value === undefined ? null : value;
+        }
+        has(name) {
+            return this._map.has(String(name).toLowerCase());
+        }
+        set(name, value) {
+            this._map.set(String(name).toLowerCase(), String(value));
+        }
+        forEach(callback) {
+            this._map.forEach((value, name) => callback(value, name, this));
+        }
+        entries() {
+            return this._map.entries();
+        }
+        [Symbol.iterator]() {
+            return this._map.entries();
+        }
+    }
+
+    class Response {
+        constructor(answer, url) {
+            this.status = answer.status;
+            this.statusText = answer.statusText || '';
+            this.ok = answer.status >= 200 && answer.status < 300;
+            this.headers = new Headers(answer.headers);
+            this.url = url;
+            this._body = answer.body || '';
+        }
+        async text() {
+            return this._body;
+        }
+        async json() {
+            return JSON.parse(this._body);
+        }
+    }
+
+    // V2: the global fetch (the parts a lambda uses: method, headers, body; text() and json())
+    const fetch = async (resource, init) => {
+        const url = typeof resource === 'string' ? resource : resource && resource.url;
+        const options = init || {};
+        return new Response(exchange(options.method, url, headersOf(options.headers), options.body), url);
+    };
+
+    // V1: Toolbelt.HTTPClient(), request-promise's interface (uri/url, method, headers, body, json,
+    // qs, simple, resolveWithFullResponse)
+    const httpClient = (first, second) => {
+        const options = Object.assign({}, typeof first === 'string' ? { uri: first } : first, second);
+        let url = options.uri || options.url;
+        if (options.qs) {
+            const query = Object.keys(options.qs)
+                .map((key) => encodeURIComponent(key) + '=' + encodeURIComponent(options.qs[key])).join('&');
+            url += (url.indexOf('?') >= 0 ? '&' : '?') + query;
+        }
+        const headers = headersOf(options.headers);
+        let body = options.body;
+        if (options.json && body !== undefined && typeof body !== 'string') {
+            body = JSON.stringify(body);
+            headers['content-type'] = headers['content-type'] || 'application/json';
+        }
+        return new Promise((resolve, reject) => {
+            const answer = exchange(options.method, url, headers, body);
+            let parsed = answer.body;
+            if (options.json && parsed) {
+                try {
+                    parsed = JSON.parse(parsed);
+                } catch (e) {
+                    // request-promise keeps a body that is not JSON as text
+                }
+            }
+            if (options.simple !== false && (answer.status < 200 || answer.status >= 300)) {
+                const error = new Error(answer.status + ' - ' + describe(parsed));
+                error.name = 'StatusCodeError';
+                error.statusCode = answer.status;
+                error.error = parsed;
+                reject(error);
+                return;
+            }
+            resolve(options.resolveWithFullResponse ? { statusCode: answer.status, headers: answer.headers, body: parsed } : parsed);
+        });
+    };
+
+    class SecretError extends Error {
+        constructor(message, errorCode) {
+            super(message);
+            this.name = 'SecretError';
+            this.errorCode = errorCode;
+        }
+    }
+
+    class SecretClient {
+        async readSecret(key) {
+            const found = JSON.parse(host.readSecret(String(key)));
+            if (found === null) {
+                throw new SecretError('secret ' + key + ' does not exist', 'com.liveperson.faas.secretstore.secret-not-found');
+            }
+            return { key: String(key), value: found };
+        }
+        async updateSecret(secret) {
+            if (!secret || typeof secret.key !== 'string') {
+                throw new SecretError('a secret is {key, value}', 'com.liveperson.faas.secretstore.invalid-secret');
+            }
+            const value = typeof secret.value === 'string' ? secret.value : JSON.stringify(secret.value);
+            host.updateSecret(secret.key, value);
+            return { key: secret.key, value: secret.value };
+        }
+    }
+
+    const unavailable = (name) => function () {
+        throw new Error('Toolbelt.' + name + '() is not available in functions-bridge: it needs the platform');
+    };
+
+    const Toolbelt = Object.freeze({
+        HTTPClient: () => httpClient,
+        SecretClient: () => new SecretClient(),
+        ConversationUtil: unavailable('ConversationUtil'),
+        GDPRUtil: unavailable('GDPRUtil'),
+        SDEUtil: unavailable('SDEUtil'),
+        SFClient: unavailable('SFClient'),
+        LpClient: unavailable('LpClient'),
+        ContextServiceClient: unavailable('ContextServiceClient'),
+        MessagingClient: unavailable('MessagingClient'),
+        OrchestratorClient: unavailable('OrchestratorClient')
+    });
+    const toolbelt = Object.freeze({ Toolbelt, SecretError, default: Toolbelt });
+
+    const require = (name) => {
+        if (name === 'lp-faas-toolbelt' || name === 'core-functions-toolbelt') {
+            return toolbelt;
+        }
+        throw new Error("Cannot find module '" + name + "': a lambda in functions-bridge has the Toolbelt only");
+    };
+
+    const env = JSON.parse(host.env());
+    const define = (name, value) => Object.defineProperty(globalThis, name, { value, writable: false, configurable: false });
+    define('console', Object.freeze(console));
+    define('process', Object.freeze({ env }));
+    define('fetch', fetch);
+    define('Headers', Headers);
+    define('Response', Response);
+    define('require', require);
+    // the V2 module 'core-functions-toolbelt' exports it
+    define('__functionsBridgeToolbelt', toolbelt);
+    // no file, no shell
+    for (const name of ['load', 'loadWithNewGlobal', 'print', 'printErr', 'read', 'readbuffer', 'readline', 'quit', 'exit']) {
+        if (name in globalThis) {
+            delete globalThis[name];
+        }
+    }
+
+    // One invocation: resolves to {ok: true, json} with the result as JSON, or {ok: false, message}.
+    // V1 lambda(input, callback): the callback's error or result; V2 lambda(input): its value.
+    return (lambda, inputJson) => new Promise((resolve, reject) => {
+        const input = JSON.parse(inputJson);
+        if (lambda.length >= 2) {
+            lambda(input, (error, result) => (error ? reject(error) : resolve(result)));
+        } else {
+            resolve(lambda(input));
+        }
+    }).then((result) => ({ ok: true, json: result === undefined ? 'null' : JSON.stringify(result) }),
+        (error) => ({ ok: false, message: error instanceof Error ? error.message : describe(error) }))
+        .catch((error) => ({ ok: false, message: 'the result is not JSON: ' + describe(error) }));
+});
