@@ -1,5 +1,6 @@
 package io.functionsbridge;
 
+import io.functionsbridge.javascript.LocalInvoke;
 import io.functionsbridge.redrive.Redrive;
 import java.util.Arrays;
 import java.util.Map;
@@ -15,8 +16,9 @@ import sun.misc.Signal;
  * start exits with 1.
  *
  * <p>{@code java -jar target/functions-bridge.jar redrive [options]} publishes chosen dead letters
- * again ({@link Redrive}); any other subcommand is refused with status {@value #EXIT_REFUSED_CONFIGURATION},
- * before Camel Main reads anything.
+ * again ({@link Redrive}); {@code invoke <id or name> [--payload FILE]} runs one function once
+ * ({@link LocalInvoke}); any other subcommand is refused with status
+ * {@value #EXIT_REFUSED_CONFIGURATION}, before Camel Main reads anything.
  */
 public final class BridgeMain {
 
@@ -33,15 +35,17 @@ public final class BridgeMain {
 
     public static void main(String[] args) {
         if (args.length > 0) {
-            if (!"redrive".equals(args[0])) {
-                System.err.println("functions-bridge: unknown subcommand '" + args[0] + "' (the one there is: redrive)");
+            if (!"redrive".equals(args[0]) && !"invoke".equals(args[0])) {
+                System.err.println("functions-bridge: unknown subcommand '" + args[0] + "' (there are: redrive, invoke)");
                 System.exit(EXIT_REFUSED_CONFIGURATION);
             }
             // the tool's own lines only: Camel's start and Kafka's connection attempts are not the operator's business
             if (System.getProperty(LOG_CONFIGURATION) == null) {
                 System.setProperty(LOG_CONFIGURATION, REDRIVE_LOGGING);
             }
-            System.exit(Redrive.run(Arrays.copyOfRange(args, 1, args.length), Map.of(), System.out, System.err));
+            String[] options = Arrays.copyOfRange(args, 1, args.length);
+            System.exit("invoke".equals(args[0]) ? LocalInvoke.run(options, System.out, System.err)
+                    : Redrive.run(options, Map.of(), System.out, System.err));
         }
         Main main = BridgeApplication.create(Map.of());
         // SIGTERM (an orchestrator's stop) stops the bridge as Ctrl-C does, and the process ends with 0

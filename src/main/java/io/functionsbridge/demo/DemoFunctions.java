@@ -35,6 +35,6 @@ final class DemoFunctions {
         server.on("/lambdas/step-up", Response.status(401));
         // chat replies are read and counted, never executed
         server.on("/lambdas/chat-start", Response.ok("[{\"type\":\"systemMessage\",\"text\":\"chat takes no commands\"}]"));
-        Templates.serve(server);
+        // the other sources' functions are the templates of functions/: JavaScript, run by the bridge
     }
 }

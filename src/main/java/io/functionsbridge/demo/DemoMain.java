@@ -141,7 +141,11 @@ public final class DemoMain {
                         .POST(HttpRequest.BodyPublishers.ofString(command)).header("Content-Type", "application/json").build(),
                 HttpRequest.newBuilder(URI.create(account + "/events/bot_connectors_pre_hook/invoke?v=1"))
                         .POST(HttpRequest.BodyPublishers.ofString(message)).header("Content-Type", "application/json").build(),
-                HttpRequest.newBuilder(URI.create(account + "/events/conversational_command/isImplemented?v=1")).GET().build());
+                HttpRequest.newBuilder(URI.create(account + "/events/conversational_command/isImplemented?v=1")).GET().build(),
+                // the Greeting template, a function of no event: by its UUID only
+                HttpRequest.newBuilder(URI.create(account + "/lambdas/c3e5a7b9-3333-4d7f-8b2c-4e6a8c0d2f01/invoke?v=1"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"headers\":[],\"payload\":{\"name\":\"main job\"}}"))
+                        .header("Content-Type", "application/json").build());
         for (HttpRequest call : calls) {
             HttpResponse<String> answer = http.send(call, HttpResponse.BodyHandlers.ofString());
             LOG.info("gateway {} {} -> {} {}", call.method(), call.uri().getPath(), answer.statusCode(), answer.body());

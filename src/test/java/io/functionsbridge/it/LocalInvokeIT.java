@@ -1,0 +1,126 @@
+package io.functionsbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runnable jar as a lambda's author uses it (docs/javascript.md): {@code invoke} runs one function
+ * of the registry once and prints its result and logs, with its exit statuses; a registry whose
+ * lambda does not load stops the bridge with status 2; and a classpath without GraalJS refuses a
+ * javascript function in one line that names the dependency.
+ */
+class LocalInvokeIT {
+
+    private static final Path JAR = Path.of("target", "functions-bridge.jar").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static UserProcess java(Path folder, String... arguments) throws IOException {
+        return UserProcess.java(folder, "out-" + System.nanoTime() + ".log", List.of(arguments));
+    }
+
+    /** The project's own folder: its functions.yaml and functions/, as the main job deploys them. */
+    private static Path project() {
+        return Path.of("").toAbsolutePath();
+    }
+
+    @Test
+    void invokeRunsATemplateWithItsConfigInputAndPrintsItsResultAndLogs() throws Exception {
+        UserProcess greeting = java(project(), "-jar", JAR.toString(), "invoke", "greeting");
+        assertThat(greeting.exitStatus(60)).as(greeting.output()).isZero();
+        JsonNode printed = JSON.readTree(greeting.output());
+        assertThat(printed.path("result").asText()).isEqualTo("Hello Functions!");
+        assertThat(printed.path("logs").isArray()).isTrue();
+
+        UserProcess logging = java(project(), "-jar", JAR.toString(), "invoke", "c3e5a7b9-3333-4d7f-8b2c-4e6a8c0d2f03");
+        assertThat(logging.exitStatus(60)).as(logging.output()).isZero();
+        assertThat(JSON.readTree(logging.output()).path("logs")).extracting(line -> line.path("level").asText())
+                .containsExactly("debug", "info", "warn", "error");
+    }
+
+    @Test
+    void invokeTakesAPayloadFileAndAFailureExitsWithOne() throws Exception {
+        Path folder = Files.createTempDirectory("invoke");
+        Files.createDirectories(folder.resolve("functions/fails"));
+        Files.writeString(folder.resolve("functions/fails/index.js"),
+                "async function lambda(input) { console.warn('about to fail'); throw new Error('no order ' + input.payload.order); }");
+        Files.writeString(folder.resolve("functions.yaml"), """
+                functions:
+                  - id: 7d1e2f30-0000-4000-8000-000000000001
+                    name: fails
+                    state: deployed
+                    runtime: javascript
+                    source: functions/fails
+                """);
+        Files.writeString(folder.resolve("payload.json"), "{\"order\": 4711}");
+
+        UserProcess failing = java(folder, "-jar", JAR.toString(), "invoke", "fails", "--payload", "payload.json");
+        assertThat(failing.exitStatus(60)).as(failing.output()).isEqualTo(1);
+        JsonNode printed = JSON.readTree(failing.output());
+        assertThat(printed.path("errorCode").asText()).isEqualTo("com.liveperson.faas.handler.custom-failure");
+        assertThat(printed.path("errorMsg").asText()).isEqualTo("no order 4711");
+        assertThat(printed.path("logs").get(0).path("message").asText()).isEqualTo("about to fail");
+
+        UserProcess unknown = java(folder, "-jar", JAR.toString(), "invoke", "nobody");
+        assertThat(unknown.exitStatus(60)).isEqualTo(2);
+        assertThat(unknown.output()).contains("no function 'nobody' in the registry");
+    }
+
+    @Test
+    void aLambdaThatDoesNotParseStopsTheBridgeWithStatusTwo() throws Exception {
+        Path folder = Files.createTempDirectory("broken-lambda");
+        Files.createDirectories(folder.resolve("functions/broken"));
+        Files.writeString(folder.resolve("functions/broken/index.js"), "function lambda(input, callback) { callback(null, ");
+        Files.copy(Path.of("application.properties"), folder.resolve("application.properties"));
+        Files.copy(Path.of("auto-messages.yaml"), folder.resolve("auto-messages.yaml"));
+        Folders.copy(Path.of("routes"), folder.resolve("routes"));
+        Files.writeString(folder.resolve("functions.yaml"), """
+                functions:
+                  - id: broken
+                    event: controllerbot_messaging_new_conversation
+                    state: deployed
+                    runtime: javascript
+                    source: functions/broken
+                """);
+
+        UserProcess bridge = java(folder, "-Dkafka.brokers=" + SharedKafka.bootstrapServers(), "-Dcamel.management.port=" + Ports.free(),
+                "-Dcamel.server.port=" + Ports.free(), "-jar", JAR.toString());
+        assertThat(bridge.exitStatus(90)).as(bridge.output()).isEqualTo(2);
+        assertThat(bridge.output()).contains("function broken").contains("does not load");
+    }
+
+    @Test
+    void withoutGraalJsAJavaScriptFunctionIsRefusedNamingTheDependency() throws Exception {
+        Path folder = Files.createTempDirectory("no-graaljs");
+        Files.createDirectories(folder.resolve("functions/greet"));
+        Files.writeString(folder.resolve("functions/greet/index.js"), "async function lambda(input) { return 1; }");
+        Files.writeString(folder.resolve("functions.yaml"), """
+                functions:
+                  - id: greet
+                    state: deployed
+                    runtime: javascript
+                    source: functions/greet
+                """);
+        // the bridge's classes and dependencies as a host has them without the optional GraalJS
+        String testClasspath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String classpath = Stream.of(testClasspath.split(File.pathSeparator))
+                .filter(entry -> !entry.contains("graalvm") && !entry.contains("truffle"))
+                .collect(Collectors.joining(File.pathSeparator));
+        assertThat(classpath).contains("camel-main").doesNotContain("graalvm");
+
+        List<String> command = new ArrayList<>(List.of("-cp", classpath, "io.functionsbridge.BridgeMain", "invoke", "greet"));
+        UserProcess refused = UserProcess.java(folder, "refused.log", command);
+        assertThat(refused.exitStatus(60)).as(refused.output()).isEqualTo(2);
+        assertThat(refused.output()).contains("runtime javascript needs GraalJS on the classpath: org.graalvm.polyglot:polyglot");
+    }
+}
