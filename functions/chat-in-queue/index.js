@@ -2,6 +2,6 @@
 // counted, not executed. Use them to start something of your own.
 function lambda(input, callback) {
   const { chatSessionKey, skillId } = input.payload;
-  console.info('chat', chatSessionKey, 'waits in the queue of skill', skillId);
+  console.info('chat', chatSessionKey, 'waits in the queue', skillId ? 'of skill ' + skillId : '');
   callback(null, { queued: chatSessionKey });
 }

@@ -67,12 +67,18 @@ public final class JavaScriptFunctions {
         registry.onChange(this::retain);
     }
 
-    /** Keeps warm only the lambdas of these functions (the registry in force). */
+    /**
+     * Keeps warm only the lambdas of these functions (the registry in force), and makes a warm
+     * instance of each deployed one that has none.
+     */
     public void retain(List<FunctionDefinition> functions) {
-        JavaScriptLambdas running = lambdas;
-        if (running != null) {
-            running.retain(functions.stream().map(FunctionDefinition::lambda).filter(Objects::nonNull).toList());
+        List<FunctionDefinition> deployed = functions.stream().filter(f -> f.isJavaScript() && f.deployed()).toList();
+        if (deployed.isEmpty() && lambdas == null) {
+            return;
         }
+        JavaScriptLambdas running = lambdas();
+        running.retain(functions.stream().map(FunctionDefinition::lambda).filter(Objects::nonNull).toList());
+        deployed.forEach(function -> running.warm(function.lambda()));
     }
 
     /** Runs the function's lambda once with that envelope: its result as JSON bytes, or a {@link LambdaFailureException}. */

@@ -93,6 +93,8 @@ final class JavaScriptLambdas implements AutoCloseable {
         });
         this.watchdog.scheduleAtFixedRate(this::watch, WATCH_EVERY_MS, WATCH_EVERY_MS, TimeUnit.MILLISECONDS);
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+        // the engine's start (about 2 s) is paid here, once, and by no run
+        engine();
     }
 
     /** The engine all contexts share (it keeps the parsed sources): made at the first use. */
@@ -198,6 +200,8 @@ final class JavaScriptLambdas implements AutoCloseable {
             return instance;
         }
         Context context = newContext();
+        // what the context took is the bridge's: the cap is for the lambda's loading and run
+        run.allocatedBefore = threadBean.getCurrentThreadAllocatedBytes();
         Instance made = new Instance(context, new Host(code, this));
         run.instance = made;
         made.host.run = run;
@@ -214,6 +218,22 @@ final class JavaScriptLambdas implements AutoCloseable {
             return;
         }
         pool.offerFirst(instance);
+    }
+
+    /** Makes a warm instance of the lambda in the background, so that its first run does not pay for it. */
+    void warm(LambdaCode code) {
+        executor.execute(() -> {
+            Run run = new Run(Thread.currentThread().getId(), threadBean.getCurrentThreadAllocatedBytes(),
+                    System.nanoTime() + TimeUnit.SECONDS.toNanos(30), 30_000);
+            running.add(run);
+            try {
+                giveBack(code, borrow(code, run), run);
+            } catch (RuntimeException e) {
+                // its first run says why
+            } finally {
+                running.remove(run);
+            }
+        });
     }
 
     /** Keeps the warm instances of these lambdas only (the registry in force): the others are closed. */
@@ -351,7 +371,7 @@ final class JavaScriptLambdas implements AutoCloseable {
     /** One run: its logs, its limits, and how it ended. */
     private static final class Run {
         final long threadId;
-        final long allocatedBefore;
+        volatile long allocatedBefore;
         final long deadline;
         final long timeoutMs;
         final List<LambdaOutcome.LogLine> logs = new ArrayList<>();

@@ -25,8 +25,9 @@ class LocalInvokeIT {
     private static final Path JAR = Path.of("target", "functions-bridge.jar").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Runs java in the folder; what it prints goes to a file of its own outside the folder. */
     private static UserProcess java(Path folder, String... arguments) throws IOException {
-        return UserProcess.java(folder, "out-" + System.nanoTime() + ".log", List.of(arguments));
+        return UserProcess.java(folder, Files.createTempFile("invoke", ".log").toString(), List.of(arguments));
     }
 
     /** The project's own folder: its functions.yaml and functions/, as the main job deploys them. */
