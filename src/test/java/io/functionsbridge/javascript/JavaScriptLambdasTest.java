@@ -222,6 +222,15 @@ class JavaScriptLambdasTest {
     }
 
     @Test
+    void aHogAtTheTopOfItsSourceIsCappedAsItsRunIs() throws Exception {
+        LambdaOutcome outcome = run(lambda("top-hog", "const kept = [];\n"
+                + "while (true) { kept.push(new Array(100000).fill(1)); }\n"
+                + "async function lambda(input) { return 1; }\n"), 20_000);
+        assertThat(outcome.errorCode()).isEqualTo(JavaScriptLambdas.RUNTIME_EXCEPTION);
+        assertThat(outcome.errorMessage()).contains("allocated more than 64 MB");
+    }
+
+    @Test
     void escapesHaveNoEffectOutsideTheLambda() throws Exception {
         LambdaOutcome outcome = run(lambda("escapes", """
                 async function lambda(input) {
