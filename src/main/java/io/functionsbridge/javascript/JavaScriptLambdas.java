@@ -29,7 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
@@ -127,7 +127,7 @@ final class JavaScriptLambdas implements AutoCloseable {
         ScheduledExecutorService guard = Executors.newSingleThreadScheduledExecutor();
         try {
             guard.schedule(() -> context.close(true), 5, TimeUnit.SECONDS);
-            load(context, code, new Host(code, null));
+            load(context, code, new Host(code, null, null));
         } catch (PolyglotException e) {
             throw new IllegalArgumentException("source " + code.folder().resolve("index.js") + " does not load: "
                     + (e.isCancelled() ? "it ran for more than 5 s" : e.getMessage()));
@@ -142,96 +142,134 @@ final class JavaScriptLambdas implements AutoCloseable {
      * failure, never exceptionally: a lambda's failure is a value, as it is the platform's answer.
      */
     CompletableFuture<LambdaOutcome> invoke(LambdaCode code, String inputJson, long timeoutMs) {
-        CompletableFuture<LambdaOutcome> outcome = new CompletableFuture<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        executor.execute(() -> outcome.complete(run(code, inputJson, timeoutMs, deadline)));
-        return outcome;
+        Run run = new Run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs);
+        executor.execute(() -> start(code, run, inputJson));
+        return run.outcome;
     }
 
-    private LambdaOutcome run(LambdaCode code, String inputJson, long timeoutMs, long deadline) {
-        Run run = new Run(Thread.currentThread().getId(), threadBean.getCurrentThreadAllocatedBytes(), deadline, timeoutMs);
-        Instance instance = null;
-        running.add(run);
-        try {
-            if (System.nanoTime() > deadline) {
-                return run.failed(TIME_EXCEEDED, "the lambda did not start within its " + timeoutMs + " ms");
-            }
-            instance = borrow(code, run);
-            instance.host.run = run;
-            Value settled = instance.invoke.execute(instance.lambda, inputJson);
-            AtomicReference<Value> result = new AtomicReference<>();
-            settled.invokeMember("then", (ProxyExecutable) arguments -> {
-                result.set(arguments[0]);
-                return null;
-            });
-            Value answer = result.get();
-            if (answer == null) {
-                return run.failed(RUNTIME_EXCEPTION, "the lambda ended without a result: its callback was not called, or its promise never settles");
-            }
-            if (answer.getMember("ok").asBoolean()) {
-                Value json = answer.getMember("json");
-                return run.succeeded(json == null || json.isNull() ? "null" : json.asString());
-            }
-            return run.failed(CUSTOM_FAILURE, answer.getMember("message").isNull() ? "" : answer.getMember("message").asString());
-        } catch (PolyglotException e) {
-            if (instance != null) {
-                instance.broken = true;
-            }
-            return run.failed(e);
-        } catch (RuntimeException e) {
-            if (instance != null) {
-                instance.broken = true;
-            }
-            return run.failed(RUNTIME_EXCEPTION, String.valueOf(e.getMessage()));
-        } finally {
-            running.remove(run);
-            if (instance != null) {
-                instance.host.run = null;
-                giveBack(code, instance, run);
-            }
-        }
-    }
-
-    /** A warm instance of the lambda, or a new one (its loading is watched as its run is). */
-    private Instance borrow(LambdaCode code, Run run) {
-        Instance instance = warm.computeIfAbsent(code, c -> new ConcurrentLinkedDeque<>()).pollFirst();
-        if (instance != null) {
-            run.instance = instance;
-            return instance;
-        }
-        Context context = newContext();
-        // what the context took is the bridge's: the cap is for the lambda's loading and run
-        run.allocatedBefore = threadBean.getCurrentThreadAllocatedBytes();
-        Instance made = new Instance(context, new Host(code, this));
-        run.instance = made;
-        made.host.run = run;
-        Value[] loaded = load(context, code, made.host);
-        made.invoke = loaded[0];
-        made.lambda = loaded[1];
-        return made;
-    }
-
-    private void giveBack(LambdaCode code, Instance instance, Run run) {
-        Deque<Instance> pool = warm.get(code);
-        if (instance.broken || run.killed != null || pool == null || pool.size() >= threads) {
-            closeLater(instance.context);
+    /** The run's first step: the lambda called; it goes on, in later steps, when what it awaits is in. */
+    private void start(LambdaCode code, Run run, String inputJson) {
+        if (System.nanoTime() > run.deadline) {
+            run.fail(TIME_EXCEEDED, "the lambda did not start within its " + run.timeoutMs + " ms");
             return;
         }
-        pool.offerFirst(instance);
+        running.add(run);
+        run.outcome.whenComplete((outcome, failure) -> running.remove(run));
+        Instance instance = instanceOf(code);
+        run.instance = instance;
+        instance.active.add(run);
+        step(instance, run, () -> {
+            if (instance.lambda == null) {
+                Value[] loaded = load(instance.context, code, instance.host);
+                instance.invoke = loaded[0];
+                instance.lambda = loaded[1];
+            }
+            Value settled = instance.invoke.execute(instance.lambda, inputJson);
+            settled.invokeMember("then", (ProxyExecutable) arguments -> {
+                settle(run, arguments[0]);
+                return null;
+            });
+        });
+    }
+
+    /**
+     * One step of a run in its instance: the instance is entered by one thread at a time, the run's
+     * console lines and HTTP requests are its own, and what the step allocates counts for it. A
+     * failure of the context (cancelled, exhausted) ends every run in the instance.
+     */
+    private void step(Instance instance, Run run, Runnable step) {
+        instance.lock.lock();
+        try {
+            if (run.isDone()) {
+                return;
+            }
+            if (instance.broken) {
+                run.fail(RUNTIME_EXCEPTION, "the lambda's instance was ended by another run of it");
+                return;
+            }
+            instance.host.run = run;
+            run.enter(threadBean.getCurrentThreadAllocatedBytes());
+            step.run();
+            if (!run.isDone() && run.pending.get() == 0) {
+                run.fail(RUNTIME_EXCEPTION, "the lambda ended without a result: its callback was not called, or its promise never settles");
+            }
+        } catch (PolyglotException e) {
+            end(instance, run, e);
+        } catch (RuntimeException e) {
+            end(instance, run, e);
+        } finally {
+            run.leave(threadBean.getCurrentThreadAllocatedBytes());
+            instance.host.run = null;
+            instance.lock.unlock();
+        }
+    }
+
+    /** The instance cannot go on: the run fails with what happened, the others in it with that. */
+    private void end(Instance instance, Run run, Exception failure) {
+        instance.broken = true;
+        warm.getOrDefault(instance.code, new ConcurrentLinkedDeque<>()).remove(instance);
+        closeLater(instance.context);
+        if (failure instanceof PolyglotException polyglot) {
+            run.failed(polyglot);
+        } else {
+            run.fail(RUNTIME_EXCEPTION, String.valueOf(failure.getMessage()));
+        }
+        for (Run other : instance.active) {
+            other.fail(RUNTIME_EXCEPTION, "the lambda's instance was ended by another run of it: " + run.describeEnd());
+        }
+    }
+
+    private static void settle(Run run, Value answer) {
+        if (answer.getMember("ok").asBoolean()) {
+            Value json = answer.getMember("json");
+            run.succeed(json == null || json.isNull() ? "null" : json.asString());
+        } else {
+            run.fail(CUSTOM_FAILURE, answer.getMember("message").isNull() ? "" : answer.getMember("message").asString());
+        }
+    }
+
+    /**
+     * An instance of the lambda to run in: a free one, else a new one while there are fewer than
+     * threads, else any (its lock is then waited for: it is held for a step, never while a run awaits).
+     */
+    private Instance instanceOf(LambdaCode code) {
+        Deque<Instance> pool = warm.computeIfAbsent(code, c -> new ConcurrentLinkedDeque<>());
+        Instance any = null;
+        for (Instance instance : pool) {
+            if (!instance.broken) {
+                if (!instance.lock.isLocked()) {
+                    return instance;
+                }
+                any = instance;
+            }
+        }
+        if (any != null && pool.size() >= threads) {
+            return any;
+        }
+        Instance made = new Instance(code, newContext(), this);
+        pool.add(made);
+        return made;
     }
 
     /** Makes a warm instance of the lambda in the background, so that its first run does not pay for it. */
     void warm(LambdaCode code) {
         executor.execute(() -> {
-            Run run = new Run(Thread.currentThread().getId(), threadBean.getCurrentThreadAllocatedBytes(),
-                    System.nanoTime() + TimeUnit.SECONDS.toNanos(30), 30_000);
-            running.add(run);
+            Deque<Instance> pool = warm.computeIfAbsent(code, c -> new ConcurrentLinkedDeque<>());
+            if (!pool.isEmpty()) {
+                return;
+            }
+            Instance made = new Instance(code, newContext(), this);
+            made.lock.lock();
             try {
-                giveBack(code, borrow(code, run), run);
+                Value[] loaded = load(made.context, code, made.host);
+                made.invoke = loaded[0];
+                made.lambda = loaded[1];
+                pool.add(made);
             } catch (RuntimeException e) {
                 // its first run says why
+                closeLater(made.context);
             } finally {
-                running.remove(run);
+                made.lock.unlock();
             }
         });
     }
@@ -282,18 +320,57 @@ final class JavaScriptLambdas implements AutoCloseable {
         return new Value[] {invoke, lambda};
     }
 
-    /** Ends the runs past their timeout or their allocation cap. */
+    /**
+     * Ends the runs past their timeout or their allocation cap. A run awaiting (an HTTP request) is
+     * failed alone; a run computing is stopped with its instance, whose other runs fail with it.
+     */
     private void watch() {
         long now = System.nanoTime();
+        Run largest = null;
+        long total = 0;
         for (Run run : running) {
-            if (run.killed != null || run.instance == null) {
+            long allocated = run.allocated(threadBean);
+            total += allocated;
+            if (largest == null || allocated > largest.allocated(threadBean)) {
+                largest = run;
+            }
+        }
+        // runs awaiting an answer hold what they allocated: all of them together, at most threads x the cap
+        if (largest != null && total > threads * maxAllocatedBytes && largest.instance != null) {
+            largest.kill(RUNTIME_EXCEPTION, "the lambda's runs allocated more than " + threads * maxAllocatedBytes / (1024 * 1024)
+                    + " MB together (bridge.javascript.threads x max-allocated-mb)");
+            largest.instance.broken = true;
+            closeLater(largest.instance.context);
+            if (!largest.isComputing()) {
+                largest.fail(largest.killed, largest.killedMessage);
+                for (Run other : largest.instance.active) {
+                    other.fail(RUNTIME_EXCEPTION, "the lambda's instance was ended by another run of it: " + largest.describeEnd());
+                }
+            }
+        }
+        for (Run run : running) {
+            if (run.isDone()) {
                 continue;
             }
+            String code = null;
+            String message = null;
             if (now > run.deadline) {
-                run.kill(TIME_EXCEEDED, "the lambda ran for more than its " + run.timeoutMs + " ms");
-            } else if (threadBean.getThreadAllocatedBytes(run.threadId) - run.allocatedBefore > maxAllocatedBytes) {
-                run.kill(RUNTIME_EXCEPTION, "the lambda allocated more than " + maxAllocatedBytes / (1024 * 1024)
-                        + " MB (bridge.javascript.max-allocated-mb)");
+                code = TIME_EXCEEDED;
+                message = "the lambda ran for more than its " + run.timeoutMs + " ms";
+            } else if (run.allocated(threadBean) > maxAllocatedBytes) {
+                code = RUNTIME_EXCEPTION;
+                message = "the lambda allocated more than " + maxAllocatedBytes / (1024 * 1024) + " MB (bridge.javascript.max-allocated-mb)";
+            }
+            if (code == null) {
+                continue;
+            }
+            Instance instance = run.instance;
+            if (run.isComputing() && instance != null) {
+                run.kill(code, message);
+                instance.broken = true;
+                closeLater(instance.context);
+            } else {
+                run.fail(code, message);
             }
         }
     }
@@ -308,34 +385,48 @@ final class JavaScriptLambdas implements AutoCloseable {
         });
     }
 
-    /** Runs the lambda's HTTP request, when its host is on the whitelist: {status, statusText, headers, body} or {error}. */
-    private String exchange(LambdaCode code, Run run, String requestJson) {
-        ObjectNode answer = JSON.createObjectNode();
+    /**
+     * Starts the lambda's HTTP request, when its host is on the whitelist; the run goes on, in a
+     * later step, with its answer {status, statusText, headers, body} or its failure.
+     */
+    private void exchange(Instance instance, Run run, String requestJson, Value resolve, Value reject) {
+        HttpRequest request;
         try {
-            JsonNode request = JSON.readTree(requestJson);
-            URI uri = URI.create(request.path("url").asText(""));
+            JsonNode asked = JSON.readTree(requestJson);
+            URI uri = URI.create(asked.path("url").asText(""));
             if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-                return answer.put("error", "only http and https urls can be fetched, not " + uri).toString();
+                reject.execute("only http and https urls can be fetched, not " + uri);
+                return;
             }
-            if (!code.settings().allows(uri.getHost())) {
-                return answer.put("error", "host " + uri.getHost() + " is not on the whitelist (settings.json)").toString();
+            if (!instance.code.settings().allows(uri.getHost())) {
+                reject.execute("host " + uri.getHost() + " is not on the whitelist (settings.json)");
+                return;
             }
-            long remainingMs = run == null ? 30_000 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(run.deadline - System.nanoTime()));
+            long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(run.deadline - System.nanoTime()));
             HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(remainingMs));
-            request.path("headers").fields().forEachRemaining(header -> builder.header(header.getKey(), header.getValue().asText()));
-            JsonNode body = request.get("body");
-            builder.method(request.path("method").asText("GET"), body == null || body.isNull()
+            asked.path("headers").fields().forEachRemaining(header -> builder.header(header.getKey(), header.getValue().asText()));
+            JsonNode body = asked.get("body");
+            builder.method(asked.path("method").asText("GET"), body == null || body.isNull()
                     ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.asText()));
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            ObjectNode headers = answer.put("status", response.statusCode()).putObject("headers");
-            response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(), String.join(", ", values)));
-            return answer.put("body", response.body()).toString();
+            request = builder.build();
         } catch (IOException | IllegalArgumentException e) {
-            return answer.put("error", "request failed: " + e).toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return answer.put("error", "request interrupted").toString();
+            reject.execute("request refused: " + e.getMessage());
+            return;
         }
+        run.pending.incrementAndGet();
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> executor.execute(() -> {
+            run.pending.decrementAndGet();
+            step(instance, run, () -> {
+                if (failure != null) {
+                    reject.execute("request failed: " + failure);
+                    return;
+                }
+                ObjectNode answer = JSON.createObjectNode().put("status", response.statusCode());
+                ObjectNode headers = answer.putObject("headers");
+                response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(), String.join(", ", values)));
+                resolve.execute(answer.put("body", response.body()).toString());
+            });
+        }));
     }
 
     @Override
@@ -354,41 +445,75 @@ final class JavaScriptLambdas implements AutoCloseable {
         }
     }
 
-    /** A lambda's context, kept warm between runs. */
+    /**
+     * A lambda's context, kept warm between runs. Runs of the lambda share it as Node's event loop
+     * does: one step at a time, and any number of runs awaiting an HTTP answer meanwhile.
+     */
     private static final class Instance {
+        final LambdaCode code;
         final Context context;
         final Host host;
+        final ReentrantLock lock = new ReentrantLock();
+        final Set<Run> active = ConcurrentHashMap.newKeySet();
         Value invoke;
         Value lambda;
         volatile boolean broken;
 
-        Instance(Context context, Host host) {
+        Instance(LambdaCode code, Context context, JavaScriptLambdas lambdas) {
+            this.code = code;
             this.context = context;
-            this.host = host;
+            this.host = new Host(code, lambdas, this);
         }
     }
 
-    /** One run: its logs, its limits, and how it ended. */
+    /** One run: its logs, its limits, its steps, and how it ended. */
     private static final class Run {
-        final long threadId;
-        volatile long allocatedBefore;
         final long deadline;
         final long timeoutMs;
+        final CompletableFuture<LambdaOutcome> outcome = new CompletableFuture<>();
+        final AtomicInteger pending = new AtomicInteger();
         final List<LambdaOutcome.LogLine> logs = new ArrayList<>();
         int logChars;
         int dropped;
         volatile Instance instance;
+        // what its finished steps allocated; the step computing now: its thread and that thread's count at its start
+        volatile long allocatedBefore;
+        volatile long stepThread = -1;
+        volatile long stepStart;
         volatile String killed;
         volatile String killedMessage;
 
-        Run(long threadId, long allocatedBefore, long deadline, long timeoutMs) {
-            this.threadId = threadId;
-            this.allocatedBefore = allocatedBefore;
+        Run(long deadline, long timeoutMs) {
             this.deadline = deadline;
             this.timeoutMs = timeoutMs;
         }
 
-        void log(String level, String message) {
+        boolean isDone() {
+            return outcome.isDone();
+        }
+
+        boolean isComputing() {
+            return stepThread >= 0;
+        }
+
+        void enter(long threadAllocated) {
+            stepStart = threadAllocated;
+            stepThread = Thread.currentThread().getId();
+        }
+
+        void leave(long threadAllocated) {
+            if (stepThread >= 0) {
+                allocatedBefore += threadAllocated - stepStart;
+                stepThread = -1;
+            }
+        }
+
+        long allocated(com.sun.management.ThreadMXBean threads) {
+            long thread = stepThread;
+            return allocatedBefore + (thread >= 0 ? Math.max(0, threads.getThreadAllocatedBytes(thread) - stepStart) : 0);
+        }
+
+        synchronized void log(String level, String message) {
             if (logs.size() >= MAX_LOG_ENTRIES || logChars + message.length() > MAX_LOG_CHARS) {
                 dropped++;
                 return;
@@ -400,45 +525,55 @@ final class JavaScriptLambdas implements AutoCloseable {
         void kill(String code, String message) {
             killedMessage = message;
             killed = code;
-            Instance target = instance;
-            if (target != null) {
-                target.broken = true;
-                closeLater(target.context);
-            }
         }
 
-        LambdaOutcome succeeded(String json) {
-            return LambdaOutcome.result(json, logs(), dropped);
+        String describeEnd() {
+            return killedMessage != null ? killedMessage : "it failed";
         }
 
-        LambdaOutcome failed(String code, String message) {
-            return LambdaOutcome.failure(code, message, logs(), dropped);
+        void succeed(String json) {
+            done(LambdaOutcome.result(json, logs(), dropped));
         }
 
-        LambdaOutcome failed(PolyglotException e) {
+        void fail(String code, String message) {
+            done(LambdaOutcome.failure(code, message, logs(), dropped));
+        }
+
+        void failed(PolyglotException e) {
             if (killed != null) {
-                return failed(killed, killedMessage);
+                fail(killed, killedMessage);
+            } else if (e.isResourceExhausted()) {
+                fail(RUNTIME_EXCEPTION, "the lambda ran out of a resource: " + e.getMessage());
+            } else {
+                fail(e.isGuestException() ? CUSTOM_FAILURE : RUNTIME_EXCEPTION, String.valueOf(e.getMessage()));
             }
-            if (e.isResourceExhausted()) {
-                return failed(RUNTIME_EXCEPTION, "the lambda ran out of a resource: " + e.getMessage());
-            }
-            return failed(e.isGuestException() ? CUSTOM_FAILURE : RUNTIME_EXCEPTION, String.valueOf(e.getMessage()));
         }
 
-        private List<LambdaOutcome.LogLine> logs() {
+        private void done(LambdaOutcome ended) {
+            if (outcome.complete(ended)) {
+                Instance in = instance;
+                if (in != null) {
+                    in.active.remove(this);
+                }
+            }
+        }
+
+        private synchronized List<LambdaOutcome.LogLine> logs() {
             return List.copyOf(logs);
         }
     }
 
-    /** What the lambda's Toolbelt asks of the bridge: strings in, strings out. */
+    /** What the lambda's Toolbelt asks of the bridge: strings in, strings out, for the run in its step. */
     private static final class Host {
         final LambdaCode code;
         final JavaScriptLambdas lambdas;
+        final Instance instance;
         volatile Run run;
 
-        Host(LambdaCode code, JavaScriptLambdas lambdas) {
+        Host(LambdaCode code, JavaScriptLambdas lambdas, Instance instance) {
             this.code = code;
             this.lambdas = lambdas;
+            this.instance = instance;
         }
 
         ProxyObject proxy() {
@@ -456,8 +591,15 @@ final class JavaScriptLambdas implements AutoCloseable {
                         code.settings().updateSecret(arguments[0].asString(), arguments[1].asString());
                         return null;
                     },
-                    "http", (ProxyExecutable) arguments -> lambdas == null
-                            ? "{\"error\":\"no HTTP while the source loads\"}" : lambdas.exchange(code, run, arguments[0].asString())));
+                    "http", (ProxyExecutable) arguments -> {
+                        Run current = run;
+                        if (lambdas == null || current == null) {
+                            arguments[2].execute("no HTTP while the source loads");
+                        } else {
+                            lambdas.exchange(instance, current, arguments[0].asString(), arguments[1], arguments[2]);
+                        }
+                        return null;
+                    }));
         }
 
         private static String json(Object value) {

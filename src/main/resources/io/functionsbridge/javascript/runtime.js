@@ -28,19 +28,16 @@
     }
     console.trace = console.debug;
 
-    // one HTTP exchange, whitelist checked by the bridge: {status, statusText, headers, body} or {error}
-    const exchange = (method, url, headers, body) => {
-        const answer = JSON.parse(host.http(JSON.stringify({
+    // one HTTP exchange, whitelist checked by the bridge, made while the lambda awaits it (no thread
+    // is held): a promise of {status, statusText, headers, body}
+    const exchange = (method, url, headers, body) => new Promise((resolve, reject) => {
+        host.http(JSON.stringify({
             method: String(method || 'GET').toUpperCase(),
             url: String(url),
             headers: headers || {},
             body: body === undefined || body === null ? null : String(body)
-        })));
-        if (answer.error) {
-            throw new Error(answer.error);
-        }
-        return answer;
-    };
+        }), (answer) => resolve(JSON.parse(answer)), (message) => reject(new Error(message)));
+    });
 
     const headersOf = (given) => {
         const headers = {};
@@ -100,7 +97,7 @@
     const fetch = async (resource, init) => {
         const url = typeof resource === 'string' ? resource : resource && resource.url;
         const options = init || {};
-        return new Response(exchange(options.method, url, headersOf(options.headers), options.body), url);
+        return new Response(await exchange(options.method, url, headersOf(options.headers), options.body), url);
     };
 
     // V1: Toolbelt.HTTPClient(), request-promise's interface (uri/url, method, headers, body, json,
@@ -119,8 +116,7 @@
             body = JSON.stringify(body);
             headers['content-type'] = headers['content-type'] || 'application/json';
         }
-        return new Promise((resolve, reject) => {
-            const answer = exchange(options.method, url, headers, body);
+        return exchange(options.method, url, headers, body).then((answer) => {
             let parsed = answer.body;
             if (options.json && parsed) {
                 try {
@@ -134,10 +130,9 @@
                 error.name = 'StatusCodeError';
                 error.statusCode = answer.status;
                 error.error = parsed;
-                reject(error);
-                return;
+                throw error;
             }
-            resolve(options.resolveWithFullResponse ? { statusCode: answer.status, headers: answer.headers, body: parsed } : parsed);
+            return options.resolveWithFullResponse ? { statusCode: answer.status, headers: answer.headers, body: parsed } : parsed;
         });
     };
 

@@ -10,9 +10,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +33,8 @@ class JavaScriptLambdasTest {
 
     private JavaScriptLambdas lambdas;
     private HttpServer server;
+    private final AtomicInteger slowNow = new AtomicInteger();
+    private final AtomicInteger slowAtOnce = new AtomicInteger();
 
     @BeforeAll
     void start() throws IOException {
@@ -43,6 +48,21 @@ class JavaScriptLambdasTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        server.createContext("/slow", exchange -> {
+            slowAtOnce.accumulateAndGet(slowNow.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                slowNow.decrementAndGet();
+            }
+            byte[] body = "{\"slow\":true}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -147,6 +167,25 @@ class JavaScriptLambdasTest {
                 }
                 """.formatted(port)));
         assertThat(refused.resultJson()).isEqualTo("\"refused: host localhost is not on the whitelist (settings.json)\"");
+    }
+
+    @Test
+    void runsAwaitingAnAnswerHoldNoThread() throws Exception {
+        LambdaCode slow = lambda("slow", """
+                async function lambda(input) {
+                  const response = await fetch('http://127.0.0.1:%d/slow');
+                  return (await response.json()).slow;
+                }
+                """.formatted(server.getAddress().getPort()));
+        run(slow);
+        List<CompletableFuture<LambdaOutcome>> runs = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            runs.add(lambdas.invoke(slow, INPUT, 10_000));
+        }
+        for (CompletableFuture<LambdaOutcome> each : runs) {
+            assertThat(each.get(30, TimeUnit.SECONDS).resultJson()).isEqualTo("true");
+        }
+        assertThat(slowAtOnce.get()).as("requests under way at once, from two threads").isGreaterThan(10);
     }
 
     @Test
