@@ -98,7 +98,7 @@ public final class Benchmark {
         Workload heap = Workload.heap(scale);
         String only = System.getProperty("bench.only", "");
         String onlyArm = System.getProperty("bench.arm", "functions,parallel");
-        List<Arm> arms = Stream.<Arm>of(new BridgeArm(), new ParallelConsumerArm(), new NaiveCamelArm())
+        List<Arm> arms = Stream.<Arm>of(new BridgeArm(), new BridgeArm(true), new ParallelConsumerArm(), new NaiveCamelArm())
                 .filter(arm -> Stream.of(onlyArm.split(",")).anyMatch(prefix -> arm.name().startsWith(prefix.strip())))
                 .toList();
         List<Result> results = new ArrayList<>();
@@ -182,6 +182,7 @@ public final class Benchmark {
             printTable("Round " + round, results.stream().filter(r -> r.round() == current).toList());
         }
         printSummary(results);
+        printJavaScriptSummary(results);
         printCeilings(ceilings);
         Ramp.print(ramps);
         Path out = Path.of("target", "bench", "results.json");
@@ -449,6 +450,27 @@ public final class Benchmark {
                     percentOfBound(r), percentOfBound(p), r.armCpuMsPerEvent(), p.armCpuMsPerEvent(),
                     ratio(r.armCpuMsPerEvent(), Optional.of(p.armCpuMsPerEvent())), r.armKbPerEvent(), p.armKbPerEvent(),
                     ratio(r.armKbPerEvent(), Optional.of(p.armKbPerEvent())));
+        }
+    }
+
+    /** Per workload, the JavaScript lambda's arm against the HTTP function's, in every round. */
+    private static void printJavaScriptSummary(List<Result> results) {
+        List<Result> lambdas = results.stream().filter(r -> r.arm().equals(BridgeArm.JAVASCRIPT))
+                .sorted(Comparator.comparing(Result::workload).thenComparingInt(Result::round)).toList();
+        if (lambdas.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("The JavaScript lambda against the HTTP function, per round (× > 1: the lambda has more events/s)");
+        System.out.println();
+        System.out.println("| workload | round | lambda events/s | HTTP events/s | × HTTP events/s | lambda CPU ms / event | HTTP CPU ms / event | lambda KB / event | HTTP KB / event |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (Result r : lambdas) {
+            results.stream().filter(h -> h.round() == r.round() && h.workload().equals(r.workload()) && h.arm().equals(BRIDGE)).findFirst()
+                    .ifPresent(h -> System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %s | %.3f | %.3f | %.1f | %.1f |%n",
+                            r.workload(), r.round(), r.eventsPerSecond(), h.eventsPerSecond(),
+                            ratio(r.eventsPerSecond(), Optional.of(h.eventsPerSecond())), r.armCpuMsPerEvent(), h.armCpuMsPerEvent(),
+                            r.armKbPerEvent(), h.armKbPerEvent()));
         }
     }
 

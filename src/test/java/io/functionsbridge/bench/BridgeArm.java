@@ -28,9 +28,43 @@ final class BridgeArm implements Arm {
         return 16 * workload.cap();
     }
 
+    /** The name of the arm whose function is a JavaScript lambda the bridge runs. */
+    static final String JAVASCRIPT = "javascript-lambda";
+
+    /**
+     * The lambda of the JavaScript arm: the same reply as the function server's; where the workload
+     * has latency (or failures), it asks the function server for it, awaiting its answer as a lambda
+     * awaits any HTTP call, so that both arms wait the same.
+     */
+    private static final String LAMBDA = """
+            const FUNCTION_URL = process.env.FUNCTION_URL;
+            async function lambda(input) {
+              if (FUNCTION_URL) {
+                const response = await fetch(FUNCTION_URL, { method: 'POST', headers: { 'content-type': 'application/json' },
+                  body: JSON.stringify(input) });
+                if (!response.ok) {
+                  throw new Error('the function answered ' + response.status);
+                }
+                return response.json();
+              }
+              return [{ type: 'systemMessage', text: 'seq:' + input.payload.general.seq }];
+            }
+            """;
+
+    private final boolean javascript;
+
+    BridgeArm() {
+        this(false);
+    }
+
+    /** The bridge with an HTTP function, or with the same function as a JavaScript lambda. */
+    BridgeArm(boolean javascript) {
+        this.javascript = javascript;
+    }
+
     @Override
     public String name() {
-        return "functions-bridge";
+        return javascript ? JAVASCRIPT : "functions-bridge";
     }
 
     @Override
@@ -66,13 +100,26 @@ final class BridgeArm implements Arm {
     @Override
     public Running start(String bootstrap, String in, String out, String functionUrl, Workload workload) throws Exception {
         Path functions = Files.createTempFile("bench-functions", ".yaml");
-        Files.writeString(functions, """
+        Path lambda = Files.createTempDirectory("bench-lambda");
+        Files.writeString(functions, javascript ? """
+                functions:
+                  - id: bench-function
+                    event: controllerbot_messaging_new_conversation
+                    state: deployed
+                    runtime: javascript
+                    source: %s
+                """.formatted(lambda) : """
                 functions:
                   - id: bench-function
                     event: controllerbot_messaging_new_conversation
                     url: %s
                     state: deployed
                 """.formatted(functionUrl));
+        boolean asksTheServer = workload.latency().millis(0) > 0 || workload.latency().millis(1) > 0 || workload.failOnceRate() > 0;
+        Files.writeString(lambda.resolve("index.js"), LAMBDA);
+        Files.writeString(lambda.resolve("config.json"), asksTheServer
+                ? "{\"environmentVariables\":[{\"key\":\"FUNCTION_URL\",\"value\":\"" + functionUrl + "\"}]}" : "{}");
+        Files.writeString(lambda.resolve("settings.json"), "{\"secrets\":[],\"whitelist\":[\"127.0.0.1\",\"localhost\"]}");
         Path autoMessages = Files.createTempFile("bench-auto-messages", ".yaml");
         Files.writeString(autoMessages, "autoMessages: {}\n");
         Map<String, String> properties = new HashMap<>();
@@ -83,6 +130,7 @@ final class BridgeArm implements Arm {
         properties.put("bridge.topic.dead-letter", out + "-dlq");
         properties.put("bridge.consumer.group", in + "-bridge");
         properties.put("bridge.functions.file", functions.toString());
+        properties.put("bridge.functions.settings-file", lambda.resolve("settings.json").toString());
         properties.put("bridge.auto-messages.file", autoMessages.toString());
         properties.put("bridge.max-in-flight", String.valueOf(workload.cap()));
         properties.put("bridge.max-buffered", String.valueOf(readAhead(workload)));
