@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,7 +65,7 @@ final class JavaScriptLambdas implements AutoCloseable {
     static final int MAX_LOG_CHARS = 6_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long WATCH_EVERY_MS = 5;
+    private static final long WATCH_EVERY_MS = 10;
     private static final Source RUNTIME = Source.create("js", resource("runtime.js"));
     private static volatile Engine engine;
 
@@ -75,6 +76,7 @@ final class JavaScriptLambdas implements AutoCloseable {
     private final HttpClient http;
     private final Map<LambdaCode, Deque<Instance>> warm = new ConcurrentHashMap<>();
     private final Set<Run> running = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger timerIds = new AtomicInteger();
     private final com.sun.management.ThreadMXBean threadBean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     JavaScriptLambdas(int threads, long maxAllocatedBytes) {
@@ -92,7 +94,9 @@ final class JavaScriptLambdas implements AutoCloseable {
             return thread;
         });
         this.watchdog.scheduleAtFixedRate(this::watch, WATCH_EVERY_MS, WATCH_EVERY_MS, TimeUnit.MILLISECONDS);
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1: a connection per request under way (an h2c upgrade would put them all on one)
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
         // the engine's start (about 2 s) is paid here, once, and by no run
         engine();
     }
@@ -327,12 +331,15 @@ final class JavaScriptLambdas implements AutoCloseable {
     private void watch() {
         long now = System.nanoTime();
         Run largest = null;
+        long largestAllocated = -1;
         long total = 0;
         for (Run run : running) {
             long allocated = run.allocated(threadBean);
+            run.lastAllocated = allocated;
             total += allocated;
-            if (largest == null || allocated > largest.allocated(threadBean)) {
+            if (allocated > largestAllocated) {
                 largest = run;
+                largestAllocated = allocated;
             }
         }
         // runs awaiting an answer hold what they allocated: all of them together, at most threads x the cap
@@ -357,7 +364,7 @@ final class JavaScriptLambdas implements AutoCloseable {
             if (now > run.deadline) {
                 code = TIME_EXCEEDED;
                 message = "the lambda ran for more than its " + run.timeoutMs + " ms";
-            } else if (run.allocated(threadBean) > maxAllocatedBytes) {
+            } else if (run.lastAllocated > maxAllocatedBytes) {
                 code = RUNTIME_EXCEPTION;
                 message = "the lambda allocated more than " + maxAllocatedBytes / (1024 * 1024) + " MB (bridge.javascript.max-allocated-mb)";
             }
@@ -429,6 +436,31 @@ final class JavaScriptLambdas implements AutoCloseable {
         }));
     }
 
+    /**
+     * {@code setTimeout}: the callback runs in a later step of the run, after that delay (at most
+     * until the run's deadline); the run awaits it as it awaits an HTTP answer, holding no thread.
+     */
+    private int setTimeout(Instance instance, Run run, long delayMs, Value callback) {
+        int id = timerIds.incrementAndGet();
+        long remainingMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(run.deadline - System.nanoTime()));
+        run.pending.incrementAndGet();
+        ScheduledFuture<?> timer = watchdog.schedule(() -> executor.execute(() -> {
+            if (run.timers.remove(id) != null) {
+                run.pending.decrementAndGet();
+                step(instance, run, () -> callback.executeVoid());
+            }
+        }), Math.min(Math.max(0, delayMs), remainingMs + 1), TimeUnit.MILLISECONDS);
+        run.timers.put(id, timer);
+        return id;
+    }
+
+    private static void clearTimeout(Run run, int id) {
+        ScheduledFuture<?> timer = run.timers.remove(id);
+        if (timer != null && timer.cancel(false)) {
+            run.pending.decrementAndGet();
+        }
+    }
+
     @Override
     public void close() {
         watchdog.shutdownNow();
@@ -472,6 +504,7 @@ final class JavaScriptLambdas implements AutoCloseable {
         final long timeoutMs;
         final CompletableFuture<LambdaOutcome> outcome = new CompletableFuture<>();
         final AtomicInteger pending = new AtomicInteger();
+        final Map<Integer, ScheduledFuture<?>> timers = new ConcurrentHashMap<>();
         final List<LambdaOutcome.LogLine> logs = new ArrayList<>();
         int logChars;
         int dropped;
@@ -482,6 +515,8 @@ final class JavaScriptLambdas implements AutoCloseable {
         volatile long stepStart;
         volatile String killed;
         volatile String killedMessage;
+        // the watchdog's, from its last sweep
+        long lastAllocated;
 
         Run(long deadline, long timeoutMs) {
             this.deadline = deadline;
@@ -589,6 +624,20 @@ final class JavaScriptLambdas implements AutoCloseable {
                     "readSecret", (ProxyExecutable) arguments -> json(code.settings().secret(arguments[0].asString()).orElse(null)),
                     "updateSecret", (ProxyExecutable) arguments -> {
                         code.settings().updateSecret(arguments[0].asString(), arguments[1].asString());
+                        return null;
+                    },
+                    "setTimeout", (ProxyExecutable) arguments -> {
+                        Run current = run;
+                        if (lambdas == null || current == null) {
+                            return -1;
+                        }
+                        return lambdas.setTimeout(instance, current, arguments[0].asLong(), arguments[1]);
+                    },
+                    "clearTimeout", (ProxyExecutable) arguments -> {
+                        Run current = run;
+                        if (current != null) {
+                            clearTimeout(current, arguments[0].asInt());
+                        }
                         return null;
                     },
                     "http", (ProxyExecutable) arguments -> {

@@ -14,13 +14,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The spans of the bridge run by itself (the runnable jar, the main job, the tests): with
- * {@code camel.opentelemetry2.enabled=true}, Camel's tracer as {@link BridgeTracer}, and, without
- * an OpenTelemetry tracer of the host's, the
- * OpenTelemetry SDK configured by the usual {@code OTEL_*} variables (or {@code otel.*} system
- * properties: OTLP to {@code http://localhost:4317} by default, service name
- * {@code functions-bridge}, spans only), bound for Camel's tracer, and closed, after a last
- * export, when the bridge stops. A host with its own OpenTelemetry (a tracer bean, Spring Boot's
- * starter, the Java agent) keeps it.
+ * {@code camel.opentelemetry2.enabled=true}, Camel's tracer as {@link BridgeTracer}, and, unless the
+ * host has an OpenTelemetry tracer of its own (a bean, Spring Boot's starter), the OpenTelemetry SDK
+ * as the usual {@code OTEL_*} variables or {@code otel.*} system properties configure it (OTLP to
+ * {@code localhost:4317} by default, service name {@code functions-bridge}, spans only), closed
+ * after a last export when the bridge stops.
  *
  * <p>Loaded only when tracing is on: the classes of the SDK are then needed, and only then.
  */

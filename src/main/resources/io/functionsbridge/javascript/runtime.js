@@ -1,4 +1,4 @@
-// What a lambda has in functions-bridge (docs/javascript.md): console, process.env, fetch, require
+// What a lambda has in functions-bridge (docs/javascript.md): console, process.env, fetch, timers, require
 // of the Toolbelt (V1 'lp-faas-toolbelt', V2 'core-functions-toolbelt'), and nothing else. Evaluated
 // once per warm instance; `host` gives strings and takes strings only: no Java object reaches the
 // lambda. The value of this script is the function the bridge runs each invocation with.
@@ -195,6 +195,9 @@
     define('Headers', Headers);
     define('Response', Response);
     define('require', require);
+    // timers, as Node has them: the callback runs later in the same invocation (at most until its timeout)
+    define('setTimeout', (callback, delay, ...args) => host.setTimeout(Math.max(0, Number(delay) || 0), () => callback(...args)));
+    define('clearTimeout', (id) => { if (typeof id === 'number') { host.clearTimeout(id); } });
     // the V2 module 'core-functions-toolbelt' exports it
     define('__functionsBridgeToolbelt', toolbelt);
     // no file, no shell

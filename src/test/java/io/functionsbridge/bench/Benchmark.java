@@ -201,8 +201,15 @@ public final class Benchmark {
     }
 
     /** Whether -Dbench.only (name prefixes, comma-separated; empty: everything) selects that workload. */
+    /**
+     * Whether bench.only selects the workload: each of its entries names a workload, or starts the
+     * names of those it selects ({@code iv} is {@code iv-zero-latency}; {@code i-realistic} is that
+     * one alone, {@code i-realistic-} both at 200 ms and at 1 s).
+     */
     private static boolean selected(String only, String workload) {
-        return only.isEmpty() || Stream.of(only.split(",")).anyMatch(prefix -> workload.startsWith(prefix.strip()));
+        List<String> names = Stream.concat(Workload.all(1).stream().map(Workload::name), Stream.of("ramp", "heap-200k")).toList();
+        return only.isEmpty() || Stream.of(only.split(",")).map(String::strip)
+                .anyMatch(entry -> names.contains(entry) ? workload.equals(entry) : workload.startsWith(entry));
     }
 
     static void quietLogs() {

@@ -32,12 +32,14 @@ final class BridgeArm implements Arm {
     static final String JAVASCRIPT = "javascript-lambda";
 
     /**
-     * The lambda of the JavaScript arm: the same reply as the function server's; where the workload
-     * has latency (or failures), it asks the function server for it, awaiting its answer as a lambda
-     * awaits any HTTP call, so that both arms wait the same.
+     * The lambda of the JavaScript arm: the same reply as the function server's, after the same
+     * latency. It waits that latency (a timer: the run holds no thread meanwhile), or, with
+     * {@code -Dbench.lambda=fetch}, asks the function server for its reply and awaits it, as a
+     * lambda awaits any HTTP call.
      */
     private static final String LAMBDA = """
             const FUNCTION_URL = process.env.FUNCTION_URL;
+            const DELAY_MS = Number(process.env.DELAY_MS || 0);
             async function lambda(input) {
               if (FUNCTION_URL) {
                 const response = await fetch(FUNCTION_URL, { method: 'POST', headers: { 'content-type': 'application/json' },
@@ -46,6 +48,9 @@ final class BridgeArm implements Arm {
                   throw new Error('the function answered ' + response.status);
                 }
                 return response.json();
+              }
+              if (DELAY_MS > 0) {
+                await new Promise((resolve) => setTimeout(resolve, DELAY_MS));
               }
               return [{ type: 'systemMessage', text: 'seq:' + input.payload.general.seq }];
             }
@@ -115,10 +120,12 @@ final class BridgeArm implements Arm {
                     url: %s
                     state: deployed
                 """.formatted(functionUrl));
-        boolean asksTheServer = workload.latency().millis(0) > 0 || workload.latency().millis(1) > 0 || workload.failOnceRate() > 0;
+        // the workloads it is compared on have one latency for every event
+        long latencyMs = workload.latency().millis(0);
+        boolean fetch = "fetch".equals(System.getProperty("bench.lambda")) && (latencyMs > 0 || workload.failOnceRate() > 0);
         Files.writeString(lambda.resolve("index.js"), LAMBDA);
-        Files.writeString(lambda.resolve("config.json"), asksTheServer
-                ? "{\"environmentVariables\":[{\"key\":\"FUNCTION_URL\",\"value\":\"" + functionUrl + "\"}]}" : "{}");
+        Files.writeString(lambda.resolve("config.json"), "{\"environmentVariables\":[" + (fetch
+                ? "{\"key\":\"FUNCTION_URL\",\"value\":\"" + functionUrl + "\"}" : "{\"key\":\"DELAY_MS\",\"value\":\"" + latencyMs + "\"}") + "]}");
         Files.writeString(lambda.resolve("settings.json"), "{\"secrets\":[],\"whitelist\":[\"127.0.0.1\",\"localhost\"]}");
         Path autoMessages = Files.createTempFile("bench-auto-messages", ".yaml");
         Files.writeString(autoMessages, "autoMessages: {}\n");

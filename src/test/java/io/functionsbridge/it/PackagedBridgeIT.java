@@ -40,6 +40,7 @@ class PackagedBridgeIT {
 
     private static final Path JAR = Path.of("target", "functions-bridge.jar").toAbsolutePath();
     private static final String LAMBDA = "0b5e2a3c-1d4f-4e6a-9b7c-8d9e0f1a2b3c";
+    private static final String JS_LAMBDA = "0b5e2a3c-1d4f-4e6a-9b7c-8d9e0f1a2b3d";
 
     private final String prefix = "packaged" + System.nanoTime();
     private final String events = prefix + "-events";
@@ -74,8 +75,17 @@ class PackagedBridgeIT {
         Files.copy(Path.of("application.properties"), folder.resolve("application.properties"));
         Files.copy(Path.of("auto-messages.yaml"), folder.resolve("auto-messages.yaml"));
         Folders.copy(Path.of("routes"), folder.resolve("routes"));
+        // a JavaScript lambda, run by the jar itself (GraalJS inside it)
+        Files.createDirectories(folder.resolve("functions/answer-js"));
+        Files.writeString(folder.resolve("functions/answer-js/index.js"),
+                "async function lambda(input) { return { answer: 'from JavaScript', asked: input.payload.question }; }");
         Files.writeString(folder.resolve("functions.yaml"), """
                 functions:
+                  - id: %3$s
+                    name: answer-js
+                    state: deployed
+                    runtime: javascript
+                    source: functions/answer-js
                   - id: packaged-greeter
                     event: controllerbot_messaging_new_conversation
                     url: %1$s/greet
@@ -96,7 +106,7 @@ class PackagedBridgeIT {
                     event: conversational_command
                     url: %1$s/answer
                     state: deployed
-                """.formatted(functions.url("").replaceAll("/$", ""), LAMBDA));
+                """.formatted(functions.url("").replaceAll("/$", ""), LAMBDA, JS_LAMBDA));
         collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         collector.createContext("/v1/traces", exchange -> {
             exported.add(exchange.getRequestBody().readAllBytes());
@@ -172,6 +182,10 @@ class PackagedBridgeIT {
                 GatewayClient.envelope("{\"conversationId\":\"conv-jar-4\"}"));
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         assertThat(answer.body()).isEqualTo("42");
+        GatewayClient.Answer javascript = gateway.post("/api/account/local/lambdas/" + JS_LAMBDA + "/invoke?v=1",
+                GatewayClient.envelope("{\"question\":\"who answers?\"}"));
+        assertThat(javascript.status()).as(javascript.body()).isEqualTo(200);
+        assertThat(javascript.body()).isEqualTo("{\"answer\":\"from JavaScript\",\"asked\":\"who answers?\"}");
         assertThat(bridge.output()).as("the banner names where the gateway listens").contains("http://127.0.0.1:" + gatewayPort + "/api/account/");
     }
 

@@ -189,6 +189,20 @@ class JavaScriptLambdasTest {
     }
 
     @Test
+    void timersRunLaterInTheSameInvocationAndCanBeCleared() throws Exception {
+        LambdaOutcome outcome = run(lambda("timers", """
+                async function lambda(input) {
+                  const fired = [];
+                  const cleared = setTimeout(() => fired.push('cleared'), 10);
+                  clearTimeout(cleared);
+                  await new Promise((resolve) => setTimeout(() => { fired.push('waited'); resolve(); }, 50));
+                  return fired;
+                }
+                """));
+        assertThat(outcome.resultJson()).as(String.valueOf(outcome)).isEqualTo("[\"waited\"]");
+    }
+
+    @Test
     void theV1HttpClientIsRequestPromiseShaped() throws Exception {
         LambdaOutcome outcome = run(lambda("http-client", """
                 const { Toolbelt } = require('lp-faas-toolbelt');

@@ -34,6 +34,64 @@ class FunctionRegistryTest {
     }
 
     @Test
+    void aJavaScriptFunctionHasASourceFolderAndAFunctionMayHaveNoEvent(@TempDir Path dir) throws IOException {
+        Path lambda = Files.createDirectories(dir.resolve("greet"));
+        Files.writeString(lambda.resolve("index.js"), "async function lambda(input) { return 1; }");
+        FunctionRegistry registry = parse("""
+                functions:
+                  - id: js
+                    event: controllerbot_messaging_ttr
+                    state: deployed
+                    runtime: javascript
+                    source: %s
+                  - id: no-event
+                    url: http://h/no-event
+                    state: deployed
+                """.formatted(lambda));
+        assertThat(registry.find("controllerbot_messaging_ttr", null)).hasValueSatisfying(js -> {
+            assertThat(js.isJavaScript()).isTrue();
+            assertThat(js.url()).isNull();
+            assertThat(js.lambda().source()).contains("async function lambda");
+        });
+        assertThat(registry.byId("no-event")).hasValueSatisfying(function -> assertThat(function.hasEvent()).isFalse());
+        assertThat(registry.functions()).hasSize(2);
+    }
+
+    @Test
+    void refusesAJavaScriptFunctionWithoutASourceOrWithAUrlOrAnUnknownRuntime(@TempDir Path dir) throws IOException {
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        Files.writeString(broken.resolve("index.js"), "function lambda(input, callback) {");
+        assertThatThrownBy(() -> parse("""
+                functions:
+                  - id: no-source
+                    state: deployed
+                    runtime: javascript
+                  - id: both
+                    state: deployed
+                    runtime: javascript
+                    url: http://h/x
+                    source: %1$s
+                  - id: python
+                    state: deployed
+                    runtime: python
+                  - id: broken
+                    state: deployed
+                    runtime: javascript
+                    source: %1$s
+                  - id: missing
+                    state: deployed
+                    runtime: javascript
+                    source: %2$s
+                """.formatted(broken, dir.resolve("nowhere"))))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("function no-source has runtime javascript and no source folder")
+                .hasMessageContaining("function both has runtime javascript and a url")
+                .hasMessageContaining("function python has runtime 'python' (http | javascript)")
+                .hasMessageContaining("function broken: source " + broken.resolve("index.js") + " does not load")
+                .hasMessageContaining("function missing: source " + dir.resolve("nowhere") + " has no index.js");
+    }
+
+    @Test
     void findsTheDeployedFunctionForTheSkill() throws IOException {
         FunctionRegistry registry = parse("functions:\n"
                 + function("a", "controllerbot_messaging_conversation_routing", "http://h/a", "deployed", "    skills: [\"123\", 456]\n    timeoutMs: 700\n")
