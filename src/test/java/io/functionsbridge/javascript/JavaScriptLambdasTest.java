@@ -105,6 +105,47 @@ class JavaScriptLambdasTest {
     }
 
     @Test
+    void aFolderAsThePlatformsCliMakesItRunsUnchanged() throws Exception {
+        // lpf init's example function, config.json and settings.json, as the CLI writes them
+        LambdaCode example = lambda("exampleFunction", """
+                function lambda(input, callback) {
+                  callback(null, `Hello World`);
+                }
+                """, """
+                {
+                  "name": null,
+                  "event": null,
+                  "description": null,
+                  "input": {
+                    "headers": [],
+                    "payload": {}
+                  },
+                  "environmentVariables": [
+                    {
+                      "key": "",
+                      "value": ""
+                    }
+                  ]
+                }
+                """, """
+                {
+                  "secrets": [
+                    {
+                      "key": "",
+                      "value": ""
+                    }
+                  ],
+                  "whitelist": ["*.liveperson.com"]
+                }
+                """);
+        JavaScriptLambdas.check(example);
+        assertThat(example.env()).isEmpty();
+        assertThat(example.settings().allows("api.liveperson.com")).isTrue();
+        assertThat(example.settings().allows("example.org")).isFalse();
+        assertThat(run(example).resultJson()).isEqualTo("\"Hello World\"");
+    }
+
+    @Test
     void aV2LambdaAnswersWithItsValue() throws Exception {
         LambdaOutcome outcome = run(lambda("v2", """
                 import { Toolbelt } from 'core-functions-toolbelt';
