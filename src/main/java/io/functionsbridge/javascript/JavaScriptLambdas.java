@@ -210,9 +210,7 @@ final class JavaScriptLambdas implements AutoCloseable {
 
     /** The instance cannot go on: the run fails with what happened, the others in it with that. */
     private void end(Instance instance, Run run, Exception failure) {
-        instance.broken = true;
-        warm.getOrDefault(instance.code, new ConcurrentLinkedDeque<>()).remove(instance);
-        closeLater(instance.context);
+        discard(instance);
         if (failure instanceof PolyglotException polyglot) {
             run.failed(polyglot);
         } else {
@@ -221,6 +219,16 @@ final class JavaScriptLambdas implements AutoCloseable {
         for (Run other : instance.active) {
             other.fail(RUNTIME_EXCEPTION, "the lambda's instance was ended by another run of it: " + run.describeEnd());
         }
+    }
+
+    /** The instance is no longer used: out of the pool, and closed (which cancels a run computing in it). */
+    private void discard(Instance instance) {
+        instance.broken = true;
+        Deque<Instance> pool = warm.get(instance.code);
+        if (pool != null) {
+            pool.remove(instance);
+        }
+        closeLater(instance.context);
     }
 
     private static void settle(Run run, Value answer) {
@@ -346,8 +354,7 @@ final class JavaScriptLambdas implements AutoCloseable {
         if (largest != null && total > threads * maxAllocatedBytes && largest.instance != null) {
             largest.kill(RUNTIME_EXCEPTION, "the lambda's runs allocated more than " + threads * maxAllocatedBytes / (1024 * 1024)
                     + " MB together (bridge.javascript.threads x max-allocated-mb)");
-            largest.instance.broken = true;
-            closeLater(largest.instance.context);
+            discard(largest.instance);
             if (!largest.isComputing()) {
                 largest.fail(largest.killed, largest.killedMessage);
                 for (Run other : largest.instance.active) {
@@ -374,8 +381,7 @@ final class JavaScriptLambdas implements AutoCloseable {
             Instance instance = run.instance;
             if (run.isComputing() && instance != null) {
                 run.kill(code, message);
-                instance.broken = true;
-                closeLater(instance.context);
+                discard(instance);
             } else {
                 run.fail(code, message);
             }
