@@ -57,6 +57,9 @@ import org.apache.camel.spi.CamelTracingService;
  * one) sets the delay before the next attempt, through Camel's {@code CamelRedeliveryDelay} header
  * that the redelivery policy reads: at least {@code minDelayMs}, at most {@code maxDelayMs}. It
  * applies to that retry only; the exponential backoff then grows from it (Camel's policy).
+ *
+ * <p>A function of {@code runtime: javascript} is no HTTP request: the attempt is one run of its
+ * lambda by {@link JavaScriptFunctions}, with the same envelope and timeout (at most 30 s).
  */
 public final class FunctionCalls implements CamelContextAware {
 
