@@ -116,7 +116,9 @@ public final class LiveReload implements CamelContextAware {
             camelContext.addService(watcher, true, true);
             watchers.add(watcher);
         }
-        LOG.info("live changes: edits of {} apply without a restart", loaders.keySet());
+        int lambdaFiles = loaders.size() - 2;
+        LOG.info("live changes: edits of {} and {}{} apply without a restart", absolute(functions.getFile()), absolute(autoMessages.getFile()),
+                lambdaFiles == 0 ? "" : " (and of the " + lambdaFiles + " index.js and config.json files of its javascript functions)");
     }
 
     public void stop() {
