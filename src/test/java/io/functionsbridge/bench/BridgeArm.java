@@ -122,7 +122,7 @@ final class BridgeArm implements Arm {
                 """.formatted(functionUrl));
         // the workloads it is compared on have one latency for every event
         long latencyMs = workload.latency().millis(0);
-        boolean fetch = "fetch".equals(System.getProperty("bench.lambda")) && (latencyMs > 0 || workload.failOnceRate() > 0);
+        boolean fetch = "fetch".equals(System.getProperty("bench.lambda", System.getenv("BENCH_LAMBDA"))) && (latencyMs > 0 || workload.failOnceRate() > 0);
         Files.writeString(lambda.resolve("index.js"), LAMBDA);
         Files.writeString(lambda.resolve("config.json"), "{\"environmentVariables\":[" + (fetch
                 ? "{\"key\":\"FUNCTION_URL\",\"value\":\"" + functionUrl + "\"}" : "{\"key\":\"DELAY_MS\",\"value\":\"" + latencyMs + "\"}") + "]}");
