@@ -1,6 +1,5 @@
 package io.functionsbridge.javascript;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -400,13 +399,13 @@ final class JavaScriptLambdas implements AutoCloseable {
 
     /**
      * Starts the lambda's HTTP request, when its host is on the whitelist; the run goes on, in a
-     * later step, with its answer {status, statusText, headers, body} or its failure.
+     * later step, with its answer (status, body, headers as JSON) or its failure.
      */
-    private void exchange(Instance instance, Run run, String requestJson, Value resolve, Value reject) {
+    private void exchange(Instance instance, Run run, String method, String url, String headersJson, String body, Value resolve,
+                          Value reject) {
         HttpRequest request;
         try {
-            JsonNode asked = JSON.readTree(requestJson);
-            URI uri = URI.create(asked.path("url").asText(""));
+            URI uri = URI.create(url);
             if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
                 reject.execute("only http and https urls can be fetched, not " + uri);
                 return;
@@ -417,10 +416,10 @@ final class JavaScriptLambdas implements AutoCloseable {
             }
             long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(run.deadline - System.nanoTime()));
             HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(remainingMs));
-            asked.path("headers").fields().forEachRemaining(header -> builder.header(header.getKey(), header.getValue().asText()));
-            JsonNode body = asked.get("body");
-            builder.method(asked.path("method").asText("GET"), body == null || body.isNull()
-                    ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.asText()));
+            if (!headersJson.isEmpty()) {
+                JSON.readTree(headersJson).fields().forEachRemaining(header -> builder.header(header.getKey(), header.getValue().asText()));
+            }
+            builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             request = builder.build();
         } catch (IOException | IllegalArgumentException e) {
             reject.execute("request refused: " + e.getMessage());
@@ -434,10 +433,9 @@ final class JavaScriptLambdas implements AutoCloseable {
                     reject.execute("request failed: " + failure);
                     return;
                 }
-                ObjectNode answer = JSON.createObjectNode().put("status", response.statusCode());
-                ObjectNode headers = answer.putObject("headers");
+                ObjectNode headers = JSON.createObjectNode();
                 response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(), String.join(", ", values)));
-                resolve.execute(answer.put("body", response.body()).toString());
+                resolve.execute(response.statusCode(), response.body(), headers.toString());
             });
         }));
     }
@@ -649,9 +647,10 @@ final class JavaScriptLambdas implements AutoCloseable {
                     "http", (ProxyExecutable) arguments -> {
                         Run current = run;
                         if (lambdas == null || current == null) {
-                            arguments[2].execute("no HTTP while the source loads");
+                            arguments[5].execute("no HTTP while the source loads");
                         } else {
-                            lambdas.exchange(instance, current, arguments[0].asString(), arguments[1], arguments[2]);
+                            lambdas.exchange(instance, current, arguments[0].asString(), arguments[1].asString(), arguments[2].asString(),
+                                    arguments[3].isNull() ? null : arguments[3].asString(), arguments[4], arguments[5]);
                         }
                         return null;
                     }));

@@ -29,14 +29,12 @@
     console.trace = console.debug;
 
     // one HTTP exchange, whitelist checked by the bridge, made while the lambda awaits it (no thread
-    // is held): a promise of {status, statusText, headers, body}
+    // is held): a promise of {status, headers (JSON text, read when asked), body}
     const exchange = (method, url, headers, body) => new Promise((resolve, reject) => {
-        host.http(JSON.stringify({
-            method: String(method || 'GET').toUpperCase(),
-            url: String(url),
-            headers: headers || {},
-            body: body === undefined || body === null ? null : String(body)
-        }), (answer) => resolve(JSON.parse(answer)), (message) => reject(new Error(message)));
+        const names = headers ? Object.keys(headers) : [];
+        host.http(String(method || 'GET').toUpperCase(), String(url), names.length === 0 ? '' : JSON.stringify(headers),
+            body === undefined || body === null ? null : String(body),
+            (status, text, headersJson) => resolve({ status, body: text, headersJson }), (message) => reject(new Error(message)));
     });
 
     const headersOf = (given) => {
@@ -53,7 +51,15 @@
 
     class Headers {
         constructor(init) {
-            this._map = new Map(Object.entries(headersOf(init)));
+            this._init = init;
+            this._parsed = null;
+        }
+        get _map() {
+            if (this._parsed === null) {
+                const init = typeof this._init === 'string' ? JSON.parse(this._init || '{}') : this._init;
+                this._parsed = new Map(Object.entries(headersOf(init)));
+            }
+            return this._parsed;
         }
         get(name) {
             const value = this._map.get(String(name).toLowerCase());
@@ -79,9 +85,9 @@
     class Response {
         constructor(answer, url) {
             this.status = answer.status;
-            this.statusText = answer.statusText || '';
+            this.statusText = '';
             this.ok = answer.status >= 200 && answer.status < 300;
-            this.headers = new Headers(answer.headers);
+            this.headers = new Headers(answer.headersJson);
             this.url = url;
             this._body = answer.body || '';
         }
@@ -132,7 +138,8 @@
                 error.error = parsed;
                 throw error;
             }
-            return options.resolveWithFullResponse ? { statusCode: answer.status, headers: answer.headers, body: parsed } : parsed;
+            return options.resolveWithFullResponse
+                ? { statusCode: answer.status, headers: JSON.parse(answer.headersJson || '{}'), body: parsed } : parsed;
         });
     };
 
