@@ -34,7 +34,7 @@ final class BridgeArm implements Arm {
     /**
      * The lambda of the JavaScript arm: the same reply as the function server's, after the same
      * latency. It waits that latency (a timer: the run holds no thread meanwhile), or, with
-     * {@code -Dbench.lambda=fetch}, asks the function server for its reply and awaits it, as a
+     * {@code BENCH_LAMBDA=fetch} (or the system property bench.lambda), asks the function server for its reply and awaits it, as a
      * lambda awaits any HTTP call.
      */
     private static final String LAMBDA = """
