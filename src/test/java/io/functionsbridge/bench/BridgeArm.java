@@ -34,8 +34,8 @@ final class BridgeArm implements Arm {
     /**
      * The lambda of the JavaScript arm: the same reply as the function server's, after the same
      * latency. It waits that latency (a timer: the run holds no thread meanwhile), or, with
-     * {@code BENCH_LAMBDA=fetch} (or the system property bench.lambda), asks the function server for its reply and awaits it, as a
-     * lambda awaits any HTTP call.
+     * {@code BENCH_LAMBDA=fetch} (or the system property bench.lambda), asks the function server
+     * for its reply and awaits it, as a lambda awaits any HTTP call.
      */
     private static final String LAMBDA = """
             const FUNCTION_URL = process.env.FUNCTION_URL;
@@ -122,7 +122,8 @@ final class BridgeArm implements Arm {
                 """.formatted(functionUrl));
         // the workloads it is compared on have one latency for every event
         long latencyMs = workload.latency().millis(0);
-        boolean fetch = "fetch".equals(System.getProperty("bench.lambda", System.getenv("BENCH_LAMBDA"))) && (latencyMs > 0 || workload.failOnceRate() > 0);
+        boolean fetch = "fetch".equals(System.getProperty("bench.lambda", System.getenv("BENCH_LAMBDA")))
+                && (latencyMs > 0 || workload.failOnceRate() > 0);
         Files.writeString(lambda.resolve("index.js"), LAMBDA);
         Files.writeString(lambda.resolve("config.json"), "{\"environmentVariables\":[" + (fetch
                 ? "{\"key\":\"FUNCTION_URL\",\"value\":\"" + functionUrl + "\"}" : "{\"key\":\"DELAY_MS\",\"value\":\"" + latencyMs + "\"}") + "]}");
