@@ -42,16 +42,17 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 
 /**
- * Runs JavaScript lambdas in the bridge's JVM, on GraalJS (docs/javascript.md): each in a context of
+ * Runs JavaScript lambdas in the bridge's JVM, on GraalJS (docs/javascript.md): each in contexts of
  * its own under GraalJS's constrained sandbox (no Java, no files but the Toolbelt module, no
  * threads, no processes, no environment), with the Toolbelt the bridge gives it (runtime.js).
  *
- * <p>Warm instances: a lambda's context is kept after a run and used again by the next, as the
- * platform keeps an instance warm; there are at most as many per lambda as threads. A run is
- * watched: past its timeout, or once it has allocated more than {@code maxAllocatedBytes}, its
- * context is cancelled (and thrown away), which ends that run only. The community edition has no
- * heap limit per context, so the allocation of the run's thread is what is capped: the heap the
- * lambdas can hold at once is at most threads × that cap.
+ * <p>Warm instances: a lambda's context is kept and used by its next runs, as the platform keeps an
+ * instance warm; there are at most as many per lambda as threads. Runs share an instance as Node's
+ * event loop does: one step at a time, any number awaiting an HTTP answer or a timer meanwhile,
+ * holding no thread. A watchdog ends a run past its timeout or its allocation cap: one awaiting
+ * fails alone; one computing is stopped with its instance (the others awaiting in it fail too).
+ * The community edition has no heap limit per context, so what a run's steps allocate is what is
+ * capped, and all runs together at most threads × that cap.
  */
 final class JavaScriptLambdas implements AutoCloseable {
 
