@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoMain {
 
+    /** The main job's registry: the demo functions of functions.yaml and the templates of functions/. */
+    static final String MAIN_JOB_REGISTRY = "functions.yaml,functions/templates.yaml";
+
     private static final Logger LOG = LoggerFactory.getLogger(DemoMain.class);
 
     /**
@@ -60,6 +63,9 @@ public final class DemoMain {
 
         Map<String, String> settings = new HashMap<>(ROUTES_RELOAD);
         settings.put("kafka.brokers", broker.bootstrapServers());
+        // the demo functions, and the JavaScript templates beside them (they need their folders,
+        // which the packaged bridge's folder does not have)
+        settings.put("bridge.functions.file", System.getProperty("bridge.functions.file", MAIN_JOB_REGISTRY));
         Main main = BridgeApplication.create(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -83,11 +82,6 @@ public record LambdaCode(String name, Path folder, String source, boolean module
         } else if (variables.isObject()) {
             variables.fields().forEachRemaining(entry -> env.put(entry.getKey(), entry.getValue().asText("")));
         }
-    }
-
-    /** The hosts HTTP requests may go to. */
-    public List<String> whitelist() {
-        return settings.whitelist();
     }
 
     /** One reading of a folder is one version: equal only to itself (the warm instances are kept per version). */

@@ -71,10 +71,6 @@ public final class LambdaSettings {
         return new LambdaSettings(file, secrets, whitelist);
     }
 
-    public List<String> whitelist() {
-        return whitelist;
-    }
-
     /** Whether HTTP requests may go to that host: listed, or a subdomain of a {@code *.} entry. */
     public boolean allows(String host) {
         if (host == null) {

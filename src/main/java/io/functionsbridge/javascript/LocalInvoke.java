@@ -66,7 +66,7 @@ public final class LocalInvoke {
         FunctionDefinition function;
         try {
             String name = wanted;
-            List<FunctionDefinition> functions = FunctionRegistry.read(Path.of(setting(settings, "bridge.functions.file", "functions.yaml")),
+            List<FunctionDefinition> functions = FunctionRegistry.read(FunctionRegistry.files(setting(settings, "bridge.functions.file", "functions.yaml")),
                     Path.of(setting(settings, "bridge.functions.settings-file", FunctionRegistry.DEFAULT_SETTINGS_FILE))).functions();
             Optional<FunctionDefinition> found = functions.stream().filter(f -> f.id().equals(name)).findFirst()
                     .or(() -> functions.stream().filter(f -> name.equals(f.name())).findFirst());

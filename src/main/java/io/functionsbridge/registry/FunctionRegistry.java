@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.camel.ExchangeProperty;
 
 /**
@@ -110,13 +111,26 @@ public final class FunctionRegistry {
     }
 
     /**
-     * Loads and validates the registry file, and puts it in force as a whole; throws
+     * The registry's files: {@code bridge.functions.file} names one, or several separated by commas
+     * (the main job's: {@code functions.yaml,functions/templates.yaml}), read as one registry.
+     */
+    public List<Path> files() {
+        return files(file);
+    }
+
+    /** The files a {@code bridge.functions.file} value names. */
+    public static List<Path> files(String value) {
+        return Stream.of(value.split(",")).map(String::strip).filter(name -> !name.isEmpty()).map(Path::of).toList();
+    }
+
+    /**
+     * Loads and validates the registry's files, and puts them in force as a whole; throws
      * {@link RegistryException} naming every problem found, and then the functions in force stay.
      * At start, the refusal is logged as the line that says why the bridge did not start.
      */
     public void load() {
         try {
-            use(read(Path.of(file), CATALOG, Path.of(settingsFile)).functions());
+            use(read(files(), CATALOG, Path.of(settingsFile)).functions());
         } catch (RegistryException refused) {
             throw RefusalLine.logged(refused);
         }
@@ -124,32 +138,39 @@ public final class FunctionRegistry {
 
     /** Reads and validates a registry file; throws {@link RegistryException} naming every problem found. */
     public static FunctionRegistry read(Path file) {
-        return read(file, CATALOG, Path.of(DEFAULT_SETTINGS_FILE));
+        return read(List.of(file), CATALOG, Path.of(DEFAULT_SETTINGS_FILE));
     }
 
-    /** Likewise, with the javascript functions' settings (secrets, whitelist) from that file. */
-    public static FunctionRegistry read(Path file, Path settingsFile) {
-        return read(file, CATALOG, settingsFile);
+    /**
+     * Reads and validates the registry's files as one registry (an id once across them, the events'
+     * limits across them), the javascript functions' settings (secrets, whitelist) from that file.
+     */
+    public static FunctionRegistry read(List<Path> files, Path settingsFile) {
+        return read(files, CATALOG, settingsFile);
     }
 
-    public static FunctionRegistry read(Path file, EventCatalog catalog, Path settingsFile) {
-        if (!Files.isRegularFile(file)) {
-            throw new RegistryException("function registry " + file.toAbsolutePath() + " not found (bridge.functions.file)");
+    public static FunctionRegistry read(List<Path> files, EventCatalog catalog, Path settingsFile) {
+        Map<String, JsonNode> roots = new LinkedHashMap<>();
+        for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                throw new RegistryException("function registry " + file.toAbsolutePath() + " not found (bridge.functions.file)");
+            }
+            try {
+                JsonNode root = YAML.readTree(file.toFile());
+                roots.put(file.toString(), root == null ? YAML.nullNode() : root);
+            } catch (IOException e) {
+                throw new RegistryException("function registry " + file + " is not valid YAML: " + firstLine(e.getMessage()));
+            }
         }
-        JsonNode root;
-        try {
-            root = YAML.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new RegistryException("function registry " + file + " is not valid YAML: " + firstLine(e.getMessage()));
-        }
-        return parse(root, catalog, file.toString(), settingsFile);
+        return parse(roots, catalog, settingsFile);
     }
 
     static FunctionRegistry parse(JsonNode root, EventCatalog catalog, String source) {
-        return parse(root, catalog, source, Path.of(DEFAULT_SETTINGS_FILE));
+        return parse(Map.of(source, root == null ? YAML.nullNode() : root), catalog, Path.of(DEFAULT_SETTINGS_FILE));
     }
 
-    static FunctionRegistry parse(JsonNode root, EventCatalog catalog, String source, Path settingsFile) {
+    /** The functions of the files' roots (by file name), validated together. */
+    static FunctionRegistry parse(Map<String, JsonNode> roots, EventCatalog catalog, Path settingsFile) {
         // read once, when a javascript function needs it
         Supplier<LambdaSettings> settings = new Supplier<>() {
             private LambdaSettings read;
@@ -162,25 +183,29 @@ public final class FunctionRegistry {
                 return read;
             }
         };
+        String source = String.join(", ", roots.keySet());
         List<String> problems = new ArrayList<>();
         List<FunctionDefinition> functions = new ArrayList<>();
-        JsonNode list = root == null ? null : root.get("functions");
-        if (list == null || list.isNull()) {
-            return new FunctionRegistry(List.of());
-        }
-        if (!list.isArray()) {
-            throw new RegistryException("function registry " + source + ": 'functions' must be a list");
-        }
         Set<String> ids = new HashSet<>();
-        for (int i = 0; i < list.size(); i++) {
-            FunctionDefinition function = readFunction(list.get(i), "functions[" + i + "]", catalog, settings, problems);
-            if (function == null) {
+        for (Map.Entry<String, JsonNode> root : roots.entrySet()) {
+            JsonNode list = root.getValue().get("functions");
+            if (list == null || list.isNull()) {
                 continue;
             }
-            if (!ids.add(function.id())) {
-                problems.add("function id " + function.id() + " is repeated");
+            if (!list.isArray()) {
+                throw new RegistryException("function registry " + root.getKey() + ": 'functions' must be a list");
             }
-            functions.add(function);
+            String where = roots.size() == 1 ? "" : root.getKey() + " ";
+            for (int i = 0; i < list.size(); i++) {
+                FunctionDefinition function = readFunction(list.get(i), where + "functions[" + i + "]", catalog, settings, problems);
+                if (function == null) {
+                    continue;
+                }
+                if (!ids.add(function.id())) {
+                    problems.add("function id " + function.id() + " is repeated");
+                }
+                functions.add(function);
+            }
         }
         checkLimits(functions, catalog, problems);
         if (!problems.isEmpty()) {

@@ -99,7 +99,10 @@ public final class LiveReload implements CamelContextAware {
             LOG.info("live changes of {} and {} are off (bridge.reload.enabled=false)", functions.getFile(), autoMessages.getFile());
             return;
         }
-        loaders.put(absolute(functions.getFile()), functions::load);
+        for (Path registry : functions.files()) {
+            loaders.put(absolute(registry.toString()), functions::load);
+        }
+        int registryFiles = loaders.size();
         loaders.put(absolute(autoMessages.getFile()), autoMessages::load);
         // the javascript functions' lambdas in force at the start: an edit of one reloads the registry
         for (Path lambda : functions.lambdaFolders()) {
@@ -116,8 +119,8 @@ public final class LiveReload implements CamelContextAware {
             camelContext.addService(watcher, true, true);
             watchers.add(watcher);
         }
-        int lambdaFiles = loaders.size() - 2;
-        LOG.info("live changes: edits of {} and {}{} apply without a restart", absolute(functions.getFile()), absolute(autoMessages.getFile()),
+        int lambdaFiles = loaders.size() - registryFiles - 1;
+        LOG.info("live changes: edits of {} and {}{} apply without a restart", functions.getFile(), absolute(autoMessages.getFile()),
                 lambdaFiles == 0 ? "" : " (and of the " + lambdaFiles + " index.js and config.json files of its javascript functions)");
     }
 

@@ -8,15 +8,18 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
  * The runnable jar as a lambda's author uses it (docs/javascript.md): {@code invoke} runs one function
- * of the registry once and prints its result and logs, with its exit statuses; a registry whose
+ * of the registry once and prints its result and logs, with its exit statuses; the project's own
+ * registry starts the jar from a folder without the templates' folder; a registry whose
  * lambda does not load stops the bridge with status 2; and a classpath without GraalJS refuses a
  * javascript function in one line that names the dependency.
  */
@@ -24,26 +27,28 @@ class LocalInvokeIT {
 
     private static final Path JAR = Path.of("target", "functions-bridge.jar").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The templates' registry, as README's local invoke names it. */
+    private static final String TEMPLATES = "-Dbridge.functions.file=functions/templates.yaml";
 
     /** Runs java in the folder; what it prints goes to a file of its own outside the folder. */
     private static UserProcess java(Path folder, String... arguments) throws IOException {
         return UserProcess.java(folder, Files.createTempFile("invoke", ".log").toString(), List.of(arguments));
     }
 
-    /** The project's own folder: its functions.yaml and functions/, as the main job deploys them. */
+    /** The project's own folder: its functions/ and their registry, functions/templates.yaml. */
     private static Path project() {
         return Path.of("").toAbsolutePath();
     }
 
     @Test
     void invokeRunsATemplateWithItsConfigInputAndPrintsItsResultAndLogs() throws Exception {
-        UserProcess greeting = java(project(), "-jar", JAR.toString(), "invoke", "greeting");
+        UserProcess greeting = java(project(), TEMPLATES, "-jar", JAR.toString(), "invoke", "greeting");
         assertThat(greeting.exitStatus(60)).as(greeting.output()).isZero();
         JsonNode printed = JSON.readTree(greeting.output());
         assertThat(printed.path("result").asText()).isEqualTo("Hello Functions!");
         assertThat(printed.path("logs").isArray()).isTrue();
 
-        UserProcess logging = java(project(), "-jar", JAR.toString(), "invoke", "c3e5a7b9-3333-4d7f-8b2c-4e6a8c0d2f03");
+        UserProcess logging = java(project(), TEMPLATES, "-jar", JAR.toString(), "invoke", "c3e5a7b9-3333-4d7f-8b2c-4e6a8c0d2f03");
         assertThat(logging.exitStatus(60)).as(logging.output()).isZero();
         assertThat(JSON.readTree(logging.output()).path("logs")).extracting(line -> line.path("level").asText())
                 .containsExactly("debug", "info", "warn", "error");
@@ -75,6 +80,27 @@ class LocalInvokeIT {
         UserProcess unknown = java(folder, "-jar", JAR.toString(), "invoke", "nobody");
         assertThat(unknown.exitStatus(60)).isEqualTo(2);
         assertThat(unknown.output()).contains("no function 'nobody' in the registry");
+    }
+
+    @Test
+    void theJarStartsFromAFolderWithCopiesOfTheProjectsFilesAndNoFunctionsFolder() throws Exception {
+        Path folder = Files.createTempDirectory("shipped");
+        for (String file : List.of("application.properties", "functions.yaml", "auto-messages.yaml")) {
+            Files.copy(Path.of(file), folder.resolve(file));
+        }
+        Folders.copy(Path.of("routes"), folder.resolve("routes"));
+        int management = Ports.free();
+
+        UserProcess bridge = java(folder, "-Dkafka.brokers=" + SharedKafka.bootstrapServers(), "-Dcamel.management.port=" + management,
+                "-Dcamel.server.port=" + Ports.free(), "-Dbridge.consumer.group=shipped" + System.nanoTime(), "-jar", JAR.toString());
+        try {
+            Management health = new Management("http://127.0.0.1:" + management);
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).failFast(bridge::assertRunning)
+                    .ignoreExceptions().until(() -> health.get("/observe/health/ready").status() == 200);
+        } finally {
+            bridge.terminate();
+        }
+        assertThat(bridge.exitStatus(60)).as(bridge.output()).isZero();
     }
 
     @Test

@@ -31,7 +31,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The templates of {@code functions/}, as the main job deploys them ({@code functions.yaml}): each runs
+ * The templates of {@code functions/}, as the main job deploys them ({@code functions/templates.yaml}
+ * beside {@code functions.yaml}, read as one registry): each runs
  * against its event's sample payload (a function of no event, against its config.json's input) and
  * answers what its event takes: valid commands for a messaging event, e-mails for the transcript.
  */
@@ -39,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TemplatesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MAIN_JOB_REGISTRY = "functions.yaml,functions/templates.yaml";
 
     private final JavaScriptLambdas lambdas = new JavaScriptLambdas(2, 256L * 1024 * 1024);
 
@@ -66,7 +68,8 @@ class TemplatesTest {
     }
 
     static Stream<FunctionDefinition> templates() {
-        return FunctionRegistry.read(Path.of("functions.yaml")).functions().stream().filter(FunctionDefinition::isJavaScript);
+        return FunctionRegistry.read(FunctionRegistry.files(MAIN_JOB_REGISTRY), Path.of("functions", "settings.json")).functions().stream()
+                .filter(FunctionDefinition::isJavaScript);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.functionsbridge.domain.RegistryException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +90,24 @@ class FunctionRegistryTest {
                 .hasMessageContaining("function python has runtime 'python' (http | javascript)")
                 .hasMessageContaining("function broken: source " + broken.resolve("index.js") + " does not load")
                 .hasMessageContaining("function missing: source " + dir.resolve("nowhere") + " has no index.js");
+    }
+
+    @Test
+    void severalFilesAreOneRegistry(@TempDir Path dir) throws IOException {
+        Path first = Files.writeString(dir.resolve("functions.yaml"), "functions:\n"
+                + function("a", "controllerbot_messaging_ttr", "http://h/a", "deployed", ""));
+        Path second = Files.writeString(dir.resolve("more.yaml"), "functions:\n"
+                + function("b", "controllerbot_messaging_conversation_end", "http://h/b", "deployed", ""));
+        FunctionRegistry registry = FunctionRegistry.read(FunctionRegistry.files(first + " , " + second), dir.resolve("settings.json"));
+        assertThat(registry.functions()).extracting(FunctionDefinition::id).containsExactly("a", "b");
+
+        Files.writeString(second, "functions:\n" + function("a", "controllerbot_messaging_conversation_end", "http://h/b", "undeployed", "")
+                + function("c", "controllerbot_messaging_ttr", "http://h/c", "deployed", ""));
+        assertThatThrownBy(() -> FunctionRegistry.read(List.of(first, second), dir.resolve("settings.json")))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("function registry " + first + ", " + second + " refused")
+                .hasMessageContaining("function id a is repeated")
+                .hasMessageContaining("event controllerbot_messaging_ttr has 2 deployed functions");
     }
 
     @Test
