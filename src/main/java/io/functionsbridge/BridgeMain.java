@@ -1,6 +1,5 @@
 package io.functionsbridge;
 
-import io.functionsbridge.javascript.LocalInvoke;
 import io.functionsbridge.redrive.Redrive;
 import java.util.Arrays;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.functionsbridge.domain;
 
-import io.functionsbridge.javascript.LambdaCode;
 import java.util.List;
 
 /**

@@ -3,6 +3,7 @@ package io.functionsbridge.invoke;
 import io.functionsbridge.BeanLifecycle;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.ReplyTooLargeException;
 import io.functionsbridge.domain.TraceContext;
 import io.functionsbridge.javascript.JavaScriptFunctions;
 import io.vertx.core.AsyncResult;

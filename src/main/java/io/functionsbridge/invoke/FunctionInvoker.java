@@ -3,6 +3,7 @@ package io.functionsbridge.invoke;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.DeadLetterReason;
 import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.ReplyTooLargeException;
 import io.functionsbridge.domain.SourceIds;
 import io.functionsbridge.javascript.LambdaFailureException;
 import io.vertx.core.http.HttpClosedException;

@@ -1,20 +1,27 @@
 package io.functionsbridge.javascript;
 
 import io.functionsbridge.domain.FunctionDefinition;
-import io.functionsbridge.registry.FunctionRegistry;
+import io.functionsbridge.domain.LambdaCode;
+import io.functionsbridge.domain.ReplyTooLargeException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
  * The functions of {@code runtime: javascript} (docs/javascript.md): the platform's lambdas, run by
- * the bridge on GraalJS, which is optional: a host without JavaScript functions does not need it on
- * its classpath, and a registry with one is refused, naming the dependency, where it is missing.
+ * the bridge in a Node.js process of its own ({@link JavaScriptLambdas}), which starts when a
+ * registry first has one. A host without Node.js runs everything else: a registry with a javascript
+ * function is then accepted with one ERROR line naming what is missing, and that function's calls
+ * fail (retried, then {@code FUNCTION_FAILED}) with the same words.
  *
  * <p>A call's console lines are logged by {@code io.functionsbridge.functions.<name>} at their level,
  * with the conversation in the MDC ({@code convId}); a failed run fails the call with
@@ -23,68 +30,108 @@ import org.slf4j.MDC;
  */
 public final class JavaScriptFunctions {
 
-    /** The refusal of a registry with a JavaScript function, where GraalJS is not on the classpath. */
-    public static final String MISSING = "runtime javascript needs GraalJS on the classpath: org.graalvm.polyglot:polyglot "
-            + "and org.graalvm.polyglot:js-community (type pom), 24.2.1 (the runnable jar has them)";
+    /** The platform's limit on one run of a lambda, its loading included. */
+    public static final int MAX_LAMBDA_MS = 30_000;
 
-    private int threads;
-    private int maxAllocatedMb = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(JavaScriptFunctions.class);
+
+    private String node = "node";
+    private int maxMemoryMb = 256;
+    private int maxReplyBytes = 1_048_576;
+    private long defaultTimeoutMs = 5_000;
     private volatile JavaScriptLambdas lambdas;
+    private volatile String reportedMissing;
 
-    /** Whether GraalJS is on the classpath. */
-    public static boolean isAvailable() {
-        try {
-            Class.forName("org.graalvm.polyglot.Context", false, JavaScriptFunctions.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+    /** The Node.js executable (bridge.javascript.node): a name looked up on the PATH, or a path. */
+    public void setNode(String node) {
+        this.node = node;
+    }
+
+    /** What one lambda instance may hold (bridge.javascript.max-memory-mb). */
+    public void setMaxMemoryMb(int maxMemoryMb) {
+        this.maxMemoryMb = maxMemoryMb;
+    }
+
+    /** The longest HTTP answer a lambda reads, and the longest result it returns (bridge.invoke.max-reply-bytes). */
+    public void setMaxReplyBytes(int maxReplyBytes) {
+        this.maxReplyBytes = maxReplyBytes;
+    }
+
+    /** A lambda's timeout when its function sets none (bridge.invoke.timeout-ms): its top level's too. */
+    public void setDefaultTimeoutMs(long defaultTimeoutMs) {
+        this.defaultTimeoutMs = defaultTimeoutMs;
     }
 
     /**
-     * Whether the lambda loads and defines {@code lambda}; throws {@link IllegalArgumentException}
-     * saying why not (GraalJS missing, a syntax error, no lambda).
+     * Loads the lambdas of these functions that have no warm instance yet, as a run loads them (their
+     * top level within the function's timeout and the memory cap): the functions whose lambda does
+     * not load, by id, with why. Without Node.js, none is refused: one ERROR line says what is
+     * missing, once.
      */
-    public static void check(LambdaCode code) {
-        if (!isAvailable()) {
-            throw new IllegalArgumentException(MISSING);
-        }
-        JavaScriptLambdas.check(code);
-    }
-
-    /** The runs at once (bridge.javascript.threads; 0: as many as cores, at least 2). */
-    public void setThreads(int threads) {
-        this.threads = threads;
-    }
-
-    /** What one run may allocate (bridge.javascript.max-allocated-mb). */
-    public void setMaxAllocatedMb(int maxAllocatedMb) {
-        this.maxAllocatedMb = maxAllocatedMb;
-    }
-
-    /** The registry: when it changes, the lambdas no longer in force are not kept warm. */
-    public void setRegistry(FunctionRegistry registry) {
-        registry.onChange(this::retain);
-    }
-
-    /**
-     * Keeps warm only the lambdas of these functions (the registry in force), and makes a warm
-     * instance of each deployed one that has none.
-     */
-    public void retain(List<FunctionDefinition> functions) {
-        List<FunctionDefinition> deployed = functions.stream().filter(f -> f.isJavaScript() && f.deployed()).toList();
-        if (deployed.isEmpty() && lambdas == null) {
-            return;
+    public Map<String, String> prepare(List<FunctionDefinition> functions) {
+        List<FunctionDefinition> javascript = functions.stream().filter(FunctionDefinition::isJavaScript).toList();
+        Map<String, String> refused = new LinkedHashMap<>();
+        if (javascript.isEmpty()) {
+            return refused;
         }
         JavaScriptLambdas running = lambdas();
-        running.retain(functions.stream().map(FunctionDefinition::lambda).filter(Objects::nonNull).toList());
-        deployed.forEach(function -> running.warm(function.lambda()));
+        String missing = running.unavailable();
+        if (missing != null) {
+            if (!missing.equals(reportedMissing)) {
+                reportedMissing = missing;
+                LOG.error("{}: the javascript functions fail their events until it is there; everything else runs", missing);
+            }
+            return refused;
+        }
+        Map<FunctionDefinition, CompletableFuture<String>> loading = new LinkedHashMap<>();
+        javascript.forEach(function -> loading.put(function, running.load(function.lambda(), timeoutMs(function))));
+        loading.forEach((function, loaded) -> {
+            try {
+                String failure = loaded.get(timeoutMs(function) + 5_000, TimeUnit.MILLISECONDS);
+                if (failure != null) {
+                    refused.put(function.id(), failure);
+                }
+            } catch (TimeoutException e) {
+                refused.put(function.id(), "source " + function.lambda().folder().resolve("index.js") + " did not load within "
+                        + timeoutMs(function) + " ms");
+            } catch (ExecutionException e) {
+                refused.put(function.id(), String.valueOf(e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                refused.put(function.id(), "interrupted");
+            }
+        });
+        return refused;
     }
 
-    /** Runs the function's lambda once with that envelope: its result as JSON bytes, or a {@link LambdaFailureException}. */
+    /**
+     * The functions in force now: the deployed ones' lambdas keep their warm instances, the others'
+     * end once their runs in progress have.
+     */
+    public void inForce(List<FunctionDefinition> functions) {
+        List<LambdaCode> deployed = functions.stream().filter(f -> f.isJavaScript() && f.deployed()).map(FunctionDefinition::lambda).toList();
+        JavaScriptLambdas running = lambdas;
+        if (running != null || !deployed.isEmpty()) {
+            lambdas().retain(deployed);
+        }
+    }
+
+    /** A function's timeout for one run, and for loading its lambda: its own, else the bridge's, at most 30 s. */
+    private long timeoutMs(FunctionDefinition function) {
+        return Math.min(MAX_LAMBDA_MS, function.timeoutMs() != null ? function.timeoutMs() : defaultTimeoutMs);
+    }
+
+    /**
+     * Runs the function's lambda once with that envelope: its result as JSON bytes, or a
+     * {@link LambdaFailureException} (a result longer than bridge.invoke.max-reply-bytes:
+     * {@link ReplyTooLargeException}).
+     */
     public CompletionStage<byte[]> call(FunctionDefinition function, byte[] envelope, long timeoutMs, String conversation) {
-        return run(function, new String(envelope, StandardCharsets.UTF_8), timeoutMs).thenApply(outcome -> {
+        return run(function, envelope, timeoutMs).thenApply(outcome -> {
             log(function, outcome, conversation);
+            if (outcome.tooLarge()) {
+                throw new ReplyTooLargeException(maxReplyBytes);
+            }
             if (!outcome.succeeded()) {
                 throw new LambdaFailureException(function.id(), outcome.errorCode(), outcome.errorMessage(), outcome.timedOut());
             }
@@ -93,8 +140,8 @@ public final class JavaScriptFunctions {
     }
 
     /** Runs it once, as a local invoke does: the outcome with its logs, none of them logged. */
-    public CompletableFuture<LambdaOutcome> run(FunctionDefinition function, String envelopeJson, long timeoutMs) {
-        return lambdas().invoke(function.lambda(), envelopeJson, timeoutMs);
+    public CompletableFuture<LambdaOutcome> run(FunctionDefinition function, byte[] envelope, long timeoutMs) {
+        return lambdas().invoke(function.lambda(), envelope, Math.min(MAX_LAMBDA_MS, timeoutMs));
     }
 
     private JavaScriptLambdas lambdas() {
@@ -103,11 +150,7 @@ public final class JavaScriptFunctions {
             synchronized (this) {
                 made = lambdas;
                 if (made == null) {
-                    if (!isAvailable()) {
-                        throw new IllegalStateException(MISSING);
-                    }
-                    int count = threads > 0 ? threads : Math.max(2, Runtime.getRuntime().availableProcessors());
-                    made = new JavaScriptLambdas(count, maxAllocatedMb * 1024L * 1024L);
+                    made = new JavaScriptLambdas(node, maxMemoryMb, maxReplyBytes);
                     lambdas = made;
                 }
             }
@@ -139,7 +182,13 @@ public final class JavaScriptFunctions {
         }
     }
 
-    /** Ends the runs and closes the warm instances. */
+    /** The Node.js process's id (-1 when none runs): for whoever measures what the lambdas take. */
+    public long processId() {
+        JavaScriptLambdas running = lambdas;
+        return running == null ? -1 : running.processId();
+    }
+
+    /** Ends the runs, and the Node.js process with them. */
     public void stop() {
         JavaScriptLambdas running = lambdas;
         if (running != null) {

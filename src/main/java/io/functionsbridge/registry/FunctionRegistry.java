@@ -7,9 +7,9 @@ import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.EventCatalog;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.FunctionsEvent;
+import io.functionsbridge.domain.LambdaCode;
 import io.functionsbridge.domain.RegistryException;
 import io.functionsbridge.javascript.JavaScriptFunctions;
-import io.functionsbridge.javascript.LambdaCode;
 import io.functionsbridge.javascript.LambdaSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -50,6 +50,7 @@ public final class FunctionRegistry {
     private String settingsFile = DEFAULT_SETTINGS_FILE;
     private volatile Functions loaded;
     private AutoMessages autoMessages = new AutoMessages();
+    private JavaScriptFunctions javascript;
     private final List<Consumer<List<FunctionDefinition>>> listeners = new CopyOnWriteArrayList<>();
 
     /** The functions, and the deployed ones by event in the file's order: swapped as a whole. */
@@ -85,6 +86,14 @@ public final class FunctionRegistry {
     /** The automatic messages an event is {@link #enrich enriched} with. */
     public void setAutoMessages(AutoMessages autoMessages) {
         this.autoMessages = autoMessages;
+    }
+
+    /**
+     * What runs the javascript functions: a registry is accepted only once their lambdas load (a
+     * load is a run, under a run's limits), and the versions in force are kept warm there.
+     */
+    public void setJavascript(JavaScriptFunctions javascript) {
+        this.javascript = javascript;
     }
 
     /** The registry file (bridge.functions.file), relative to the working folder or absolute. */
@@ -130,7 +139,19 @@ public final class FunctionRegistry {
      */
     public void load() {
         try {
-            use(read(files(), CATALOG, Path.of(settingsFile)).functions());
+            List<FunctionDefinition> functions = read(files(), CATALOG, Path.of(settingsFile)).functions();
+            if (javascript != null) {
+                List<String> problems = new ArrayList<>();
+                javascript.prepare(functions).forEach((id, why) -> problems.add("function " + id + ": " + why));
+                if (!problems.isEmpty()) {
+                    throw new RegistryException("function registry " + String.join(", ", files().stream().map(Path::toString).toList())
+                            + " refused: " + String.join("; ", problems));
+                }
+            }
+            use(functions);
+            if (javascript != null) {
+                javascript.inForce(functions);
+            }
         } catch (RegistryException refused) {
             throw RefusalLine.logged(refused);
         }
@@ -171,14 +192,14 @@ public final class FunctionRegistry {
 
     /** The functions of the files' roots (by file name), validated together. */
     static FunctionRegistry parse(Map<String, JsonNode> roots, EventCatalog catalog, Path settingsFile) {
-        // read once, when a javascript function needs it
-        Supplier<LambdaSettings> settings = new Supplier<>() {
-            private LambdaSettings read;
+        // the whitelist of settings.json: read once, when a javascript function needs it
+        Supplier<List<String>> whitelist = new Supplier<>() {
+            private List<String> read;
 
             @Override
-            public LambdaSettings get() {
+            public List<String> get() {
                 if (read == null) {
-                    read = LambdaSettings.read(settingsFile);
+                    read = LambdaSettings.whitelist(settingsFile);
                 }
                 return read;
             }
@@ -197,7 +218,8 @@ public final class FunctionRegistry {
             }
             String where = roots.size() == 1 ? "" : root.getKey() + " ";
             for (int i = 0; i < list.size(); i++) {
-                FunctionDefinition function = readFunction(list.get(i), where + "functions[" + i + "]", catalog, settings, problems);
+                FunctionDefinition function = readFunction(list.get(i), where + "functions[" + i + "]", catalog, whitelist, settingsFile,
+                        problems);
                 if (function == null) {
                     continue;
                 }
@@ -214,8 +236,8 @@ public final class FunctionRegistry {
         return new FunctionRegistry(functions);
     }
 
-    private static FunctionDefinition readFunction(JsonNode node, String where, EventCatalog catalog, Supplier<LambdaSettings> settings,
-                                                   List<String> problems) {
+    private static FunctionDefinition readFunction(JsonNode node, String where, EventCatalog catalog, Supplier<List<String>> whitelist,
+                                                   Path settingsFile, List<String> problems) {
         if (node == null || !node.isObject()) {
             problems.add(where + " is not a mapping");
             return null;
@@ -236,7 +258,7 @@ public final class FunctionRegistry {
         String url = text(node, "url");
         LambdaCode lambda = null;
         if (FunctionDefinition.JAVASCRIPT.equals(runtime)) {
-            lambda = readLambda(node, label, settings, problems);
+            lambda = readLambda(node, label, whitelist, settingsFile, problems);
         } else if (!FunctionDefinition.HTTP.equals(runtime)) {
             problems.add(label + " has runtime '" + runtime + "' (http | javascript)");
         } else if (!isHttpUrl(url)) {
@@ -283,10 +305,12 @@ public final class FunctionRegistry {
     }
 
     /**
-     * A javascript function's lambda: its {@code source} folder, relative to the working folder,
-     * read and loaded once (it must define {@code lambda}); a url beside it is refused.
+     * A javascript function's lambda: its {@code source} folder, relative to the working folder, read
+     * once (whether it loads is for {@link JavaScriptFunctions#prepare} to say); a url beside it is
+     * refused.
      */
-    private static LambdaCode readLambda(JsonNode node, String label, Supplier<LambdaSettings> settings, List<String> problems) {
+    private static LambdaCode readLambda(JsonNode node, String label, Supplier<List<String>> whitelist, Path settingsFile,
+                                         List<String> problems) {
         if (text(node, "url") != null) {
             problems.add(label + " has runtime javascript and a url: a javascript function has a source, not a url");
             return null;
@@ -297,9 +321,7 @@ public final class FunctionRegistry {
             return null;
         }
         try {
-            LambdaCode code = LambdaCode.read(Path.of(source), settings.get());
-            JavaScriptFunctions.check(code);
-            return code;
+            return LambdaFolder.read(Path.of(source), whitelist.get(), settingsFile);
         } catch (IllegalArgumentException refused) {
             problems.add(label + ": " + refused.getMessage());
             return null;

@@ -1,7 +1,8 @@
 // What a lambda has in functions-bridge (docs/javascript.md): console, process.env, fetch, timers, require
 // of the Toolbelt (V1 'lp-faas-toolbelt', V2 'core-functions-toolbelt'), and nothing else. Evaluated
-// once per warm instance; `host` gives strings and takes strings only: no Java object reaches the
-// lambda. The value of this script is the function the bridge runs each invocation with.
+// once per instance, in the lambda's own context (lambda-host.js); `host` gives text and numbers and
+// takes them, with callbacks of this context for its answers: no object of the host's realm reaches
+// the lambda. The value of this script is the function that makes the one each invocation runs with.
 (function (host) {
     'use strict';
 
@@ -35,6 +36,10 @@
         host.http(String(method || 'GET').toUpperCase(), String(url), names.length === 0 ? '' : JSON.stringify(headers),
             body === undefined || body === null ? null : String(body),
             (status, text, headersJson) => resolve({ status, body: text, headersJson }), (message) => reject(new Error(message)));
+    });
+    // the Toolbelt's calls to the bridge (settings.json's secrets): a promise of the value's text
+    const secretCall = (op, key, value) => new Promise((resolve, reject) => {
+        host.secret(op, key, value, resolve, (message) => reject(new Error(message)));
     });
 
     const headersOf = (given) => {
@@ -153,7 +158,7 @@
 
     class SecretClient {
         async readSecret(key) {
-            const found = JSON.parse(host.readSecret(String(key)));
+            const found = await secretCall('read', String(key));
             if (found === null) {
                 throw new SecretError('secret ' + key + ' does not exist', 'com.liveperson.faas.secretstore.secret-not-found');
             }
@@ -164,7 +169,7 @@
                 throw new SecretError('a secret is {key, value}', 'com.liveperson.faas.secretstore.invalid-secret');
             }
             const value = typeof secret.value === 'string' ? secret.value : JSON.stringify(secret.value);
-            host.updateSecret(secret.key, value);
+            await secretCall('update', secret.key, value);
             return { key: secret.key, value: secret.value };
         }
     }
@@ -207,11 +212,43 @@
     define('clearTimeout', (id) => { if (typeof id === 'number') { host.clearTimeout(id); } });
     // the V2 module 'core-functions-toolbelt' exports it
     define('__functionsBridgeToolbelt', toolbelt);
-    // no file, no shell
-    for (const name of ['load', 'loadWithNewGlobal', 'print', 'printErr', 'read', 'readbuffer', 'readline', 'quit', 'exit']) {
-        if (name in globalThis) {
-            delete globalThis[name];
+    // no WebAssembly, no memory shared between threads, no collection on demand
+    for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics']) {
+        delete globalThis[name];
+    }
+    // V8 makes it writable but not configurable
+    globalThis.gc = undefined;
+    // array buffers are held outside the heap: each one made counts against the instance's memory
+    // (past it, a RangeError), through its constructor and through the species of slice() and map()
+    const reserve = (bytes) => {
+        if (!host.reserve(bytes)) {
+            throw new RangeError('Array buffer allocation failed: the lambda\'s instance holds as much memory as it may');
         }
+    };
+    const guard = (Original, bytesOf) => {
+        const guarded = new Proxy(Original, {
+            construct(target, args, newTarget) {
+                reserve(bytesOf(args));
+                return Reflect.construct(target, args, newTarget === guarded ? target : newTarget);
+            }
+        });
+        Object.defineProperty(Original.prototype, 'constructor', { value: guarded, writable: true, configurable: true });
+        Object.defineProperty(globalThis, Original.name, { value: guarded, writable: true, configurable: true });
+        return guarded;
+    };
+    const lengthOf = (value) => (typeof value === 'number' ? value
+        : value !== null && typeof value === 'object' && typeof value.length === 'number' && !(value instanceof ArrayBuffer) ? value.length : 0);
+    const resize = ArrayBuffer.prototype.resize;
+    guard(ArrayBuffer, (args) => Math.max(Number(args[0]) || 0, args[1] && Number(args[1].maxByteLength) || 0));
+    if (typeof resize === 'function') {
+        Object.defineProperty(ArrayBuffer.prototype, 'resize', { value: function (length) {
+            reserve(Math.max(0, (Number(length) || 0) - this.byteLength));
+            return resize.call(this, length);
+        }, writable: true, configurable: true });
+    }
+    for (const Typed of [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array,
+        Float64Array, BigInt64Array, BigUint64Array]) {
+        guard(Typed, (args) => lengthOf(args[0]) * Typed.BYTES_PER_ELEMENT);
     }
 
     // One invocation: resolves to {ok: true, json} with the result as JSON, or {ok: false, message}.

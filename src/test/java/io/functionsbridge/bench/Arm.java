@@ -15,5 +15,10 @@ interface Arm {
     interface Running extends AutoCloseable {
         @Override
         void close() throws Exception;
+
+        /** CPU time the processes it started have used so far (the bridge's Node.js, for its lambdas): theirs is the arm's too. */
+        default long childCpuNanos() {
+            return 0;
+        }
     }
 }

@@ -261,12 +261,13 @@ public final class Benchmark {
             int events = workload.events().size();
             try (Arm.Running running = arm.start(bootstrap, in, out, server.url(), workload)) {
                 ThreadCpu started = ThreadCpu.snapshot();
+                long childCpuBefore = running.childCpuNanos();
                 watcher.awaitDistinct(events, deadline);
                 long end = watcher.distinct() >= events ? watcher.lastOutputNanos() : System.nanoTime();
                 double seconds = (end - start) / 1e9;
                 double cpu = (processCpuNanos() - cpuBefore) / 1e9;
                 int handled = Math.max(1, watcher.distinct());
-                double armCpuMs = threads.armCpuNanos(started) / 1e6 / handled;
+                double armCpuMs = (threads.armCpuNanos(started) + running.childCpuNanos() - childCpuBefore) / 1e6 / handled;
                 double armKb = threads.armAllocatedBytes(started) / 1024.0 / handled;
                 heap.stop();
                 long peakHeap = heap.peakUsed() / (1024 * 1024);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.logging.log4j.Level;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * JavaScript functions (docs/javascript.md) through the bridge's routes, as HTTP functions go: the
  * reply's commands, the redelivery policy and the dead letter naming the platform's error code, the
  * timeout (other conversations go on), the metrics, the gateway (a function of no event, by its
- * UUID), and a live edit of a lambda that does not load, refused.
+ * UUID), and live edits of a lambda that does not load (a syntax error, a top level that holds
+ * more than its memory or runs past its timeout), each refused in one line naming the function.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JavaScriptFunctionsIT extends AbstractBridgeIT {
@@ -166,6 +168,30 @@ class JavaScriptFunctionsIT extends AbstractBridgeIT {
                 .until(() -> management.metric("functions_bridge_reload_failures_total", "file", "index.js") == refusedBefore + 1);
         handled(1, () -> sendEvent("CONSUMER_OPEN_NEW_CONVERSATION", "conv-js-after-edit"));
         assertThat(commandValuesOf("conv-js-after-edit")).extracting(command -> command.path("text").asText())
+                .containsExactly("Hello from JavaScript, friend");
+    }
+
+    @Test
+    @Order(6)
+    void anEditWhoseTopLevelHoldsTooMuchOrLoopsIsRefusedAndThePreviousVersionStays() throws IOException {
+        Management management = new Management(bridge.managementUrl());
+        LogCapture refusals = LogCapture.start(Level.ERROR);
+        try {
+            for (String topLevel : List.of("const kept = [];\nwhile (true) { kept.push(new Array(100000).fill(1)); }\n",
+                    "while (true) {}\n")) {
+                double refusedBefore = management.metric("functions_bridge_reload_failures_total", "file", "index.js");
+                Files.writeString(LAMBDAS.resolve("greet").resolve("index.js"), topLevel + "async function lambda(input) { return []; }");
+                Awaitility.await().atMost(Duration.ofSeconds(60))
+                        .until(() -> management.metric("functions_bridge_reload_failures_total", "file", "index.js") == refusedBefore + 1);
+            }
+        } finally {
+            refusals.stopCapture();
+        }
+        assertThat(refusals.lines()).anySatisfy(line -> assertThat(line).contains("function js-greet").contains("held more than its"));
+        assertThat(refusals.lines()).anySatisfy(line -> assertThat(line).contains("function js-greet")
+                .contains("its top level ran for more than 5000 ms"));
+        handled(1, () -> sendEvent("CONSUMER_OPEN_NEW_CONVERSATION", "conv-js-after-hog"));
+        assertThat(commandValuesOf("conv-js-after-hog")).extracting(command -> command.path("text").asText())
                 .containsExactly("Hello from JavaScript, friend");
     }
 }

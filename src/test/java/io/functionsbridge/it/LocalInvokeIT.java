@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * The runnable jar as a lambda's author uses it (docs/javascript.md): {@code invoke} runs one function
  * of the registry once and prints its result and logs, with its exit statuses; the project's own
  * registry starts the jar from a folder without the templates' folder; a registry whose
- * lambda does not load stops the bridge with status 2; and a classpath without GraalJS refuses a
- * javascript function in one line that names the dependency.
+ * lambda does not load stops the bridge with status 2; a host without Node.js fails a javascript
+ * function in one line that names it; and the jar, killed, leaves no lambda runtime behind.
  */
 class LocalInvokeIT {
 
@@ -127,8 +127,8 @@ class LocalInvokeIT {
     }
 
     @Test
-    void withoutGraalJsAJavaScriptFunctionIsRefusedNamingTheDependency() throws Exception {
-        Path folder = Files.createTempDirectory("no-graaljs");
+    void withoutNodeAJavaScriptFunctionFailsInOneLineNamingIt() throws Exception {
+        Path folder = Files.createTempDirectory("no-node");
         Files.createDirectories(folder.resolve("functions/greet"));
         Files.writeString(folder.resolve("functions/greet/index.js"), "async function lambda(input) { return 1; }");
         Files.writeString(folder.resolve("functions.yaml"), """
@@ -138,16 +138,39 @@ class LocalInvokeIT {
                     runtime: javascript
                     source: functions/greet
                 """);
-        // the bridge's classes and dependencies as a host has them without the optional GraalJS
-        String testClasspath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String classpath = Stream.of(testClasspath.split(File.pathSeparator))
-                .filter(entry -> !entry.contains("graalvm") && !entry.contains("truffle"))
-                .collect(Collectors.joining(File.pathSeparator));
-        assertThat(classpath).contains("camel-main").doesNotContain("graalvm");
 
-        List<String> command = new ArrayList<>(List.of("-cp", classpath, "io.functionsbridge.BridgeMain", "invoke", "greet"));
-        UserProcess refused = UserProcess.java(folder, "refused.log", command);
-        assertThat(refused.exitStatus(60)).as(refused.output()).isEqualTo(2);
-        assertThat(refused.output()).contains("runtime javascript needs GraalJS on the classpath: org.graalvm.polyglot:polyglot");
+        UserProcess refused = java(folder, "-Dbridge.javascript.node=/nowhere/node", "-jar", JAR.toString(), "invoke", "greet");
+        assertThat(refused.exitStatus(60)).as(refused.output()).isEqualTo(1);
+        assertThat(refused.output()).contains("runtime javascript needs Node.js 20 or later on the host: '/nowhere/node' cannot be run");
+    }
+
+    @Test
+    void theJarLeavesNoLambdaRuntimeBehindWhenItIsKilled() throws Exception {
+        Path folder = Files.createTempDirectory("killed");
+        for (String file : List.of("application.properties", "auto-messages.yaml")) {
+            Files.copy(Path.of(file), folder.resolve(file));
+        }
+        Folders.copy(Path.of("routes"), folder.resolve("routes"));
+        Files.createDirectories(folder.resolve("functions/greet"));
+        Files.writeString(folder.resolve("functions/greet/index.js"), "async function lambda(input) { return []; }");
+        Files.writeString(folder.resolve("functions.yaml"), """
+                functions:
+                  - id: greet
+                    event: controllerbot_messaging_new_conversation
+                    state: deployed
+                    runtime: javascript
+                    source: functions/greet
+                """);
+        int management = Ports.free();
+        UserProcess bridge = java(folder, "-Dkafka.brokers=" + SharedKafka.bootstrapServers(), "-Dcamel.management.port=" + management,
+                "-Dcamel.server.port=" + Ports.free(), "-Dbridge.consumer.group=killed" + System.nanoTime(), "-jar", JAR.toString());
+        Management health = new Management("http://127.0.0.1:" + management);
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).failFast(bridge::assertRunning)
+                .ignoreExceptions().until(() -> health.get("/observe/health/ready").status() == 200);
+        List<ProcessHandle> node = bridge.descendants().stream().filter(p -> p.info().command().orElse("").contains("node")).toList();
+        assertThat(node).as("the lambda runtime, a child of the bridge").hasSize(1);
+
+        bridge.kill();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> node.stream().noneMatch(ProcessHandle::isAlive));
     }
 }

@@ -75,7 +75,7 @@ class PackagedBridgeIT {
         Files.copy(Path.of("application.properties"), folder.resolve("application.properties"));
         Files.copy(Path.of("auto-messages.yaml"), folder.resolve("auto-messages.yaml"));
         Folders.copy(Path.of("routes"), folder.resolve("routes"));
-        // a JavaScript lambda, run by the jar itself (GraalJS inside it)
+        // a JavaScript lambda, run by the jar itself (in the Node.js process it starts)
         Files.createDirectories(folder.resolve("functions/answer-js"));
         Files.writeString(folder.resolve("functions/answer-js/index.js"),
                 "async function lambda(input) { return { answer: 'from JavaScript', asked: input.payload.question }; }");

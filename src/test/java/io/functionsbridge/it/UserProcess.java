@@ -54,6 +54,21 @@ final class UserProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGKILL: it ends at once, as after an OOM kill or a lost node. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Its process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** The processes it started, and theirs. */
+    List<ProcessHandle> descendants() {
+        return process.descendants().toList();
+    }
+
     /** SIGTERM, as an orchestrator stops it. */
     void terminate() {
         process.destroy();

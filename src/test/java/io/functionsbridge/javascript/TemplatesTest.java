@@ -9,7 +9,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.functionsbridge.domain.Command;
 import io.functionsbridge.domain.EventSamples;
 import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.LambdaCode;
 import io.functionsbridge.registry.FunctionRegistry;
+import io.functionsbridge.registry.LambdaFolder;
 import io.functionsbridge.reply.NormalizedReply;
 import io.functionsbridge.reply.ReplyNormalizer;
 import java.io.IOException;
@@ -42,7 +44,7 @@ class TemplatesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MAIN_JOB_REGISTRY = "functions.yaml,functions/templates.yaml";
 
-    private final JavaScriptLambdas lambdas = new JavaScriptLambdas(2, 256L * 1024 * 1024);
+    private final JavaScriptLambdas lambdas = new JavaScriptLambdas("node", 256, 1_048_576);
 
     @TempDir
     Path copies;
@@ -111,7 +113,7 @@ class TemplatesTest {
         Path settings = Files.createTempFile(copies, "settings", ".json");
         Files.copy(Path.of("functions", "settings.json"), settings, StandardCopyOption.REPLACE_EXISTING);
         return new LambdaCode(template.name(), template.folder(), template.source(), template.module(), template.env(), template.input(),
-                LambdaSettings.read(settings));
+                LambdaSettings.whitelist(settings), settings);
     }
 
     /** The HTTP template, its status page served here (its own is on the internet). */
@@ -121,7 +123,7 @@ class TemplatesTest {
         LambdaCode http = template("http");
         return new LambdaCode(http.name(), http.folder(), http.source(), http.module(),
                 Map.of("STATUS_URL", "http://127.0.0.1:" + statusPage.getAddress().getPort() + "/api/v2/status.json"), http.input(),
-                LambdaSettings.read(settings));
+                LambdaSettings.whitelist(settings), settings);
     }
 
     @Test
@@ -131,7 +133,8 @@ class TemplatesTest {
 
         LambdaCode http = template("http");
         LambdaOutcome refused = run(new LambdaCode(http.name(), http.folder(), http.source(), http.module(),
-                Map.of("STATUS_URL", "https://elsewhere.example.org/status"), http.input(), http.settings()), "{\"headers\":[],\"payload\":{}}");
+                Map.of("STATUS_URL", "https://elsewhere.example.org/status"), http.input(), http.whitelist(), http.settingsFile()),
+                "{\"headers\":[],\"payload\":{}}");
         assertThat(refused.errorCode()).isEqualTo(JavaScriptLambdas.CUSTOM_FAILURE);
         assertThat(refused.errorMessage()).contains("host elsewhere.example.org is not on the whitelist");
     }
@@ -140,7 +143,7 @@ class TemplatesTest {
     void theSecretStorageTemplateCountsInItsSettings() throws Exception {
         Path settings = copies.resolve("settings.json");
         Files.copy(Path.of("functions", "settings.json"), settings);
-        LambdaCode template = LambdaCode.read(Path.of("functions", "secret-storage"), LambdaSettings.read(settings));
+        LambdaCode template = LambdaFolder.read(Path.of("functions", "secret-storage"), LambdaSettings.whitelist(settings), settings);
         assertThat(run(template, "{\"headers\":[],\"payload\":{}}").resultJson()).isEqualTo("{\"visits\":1}");
         assertThat(run(template, "{\"headers\":[],\"payload\":{}}").resultJson()).isEqualTo("{\"visits\":2}");
         assertThat(Files.readString(settings)).contains("\"visits\"").contains("\"2\"");
@@ -169,7 +172,7 @@ class TemplatesTest {
     }
 
     private LambdaOutcome run(LambdaCode code, String input) throws Exception {
-        return lambdas.invoke(code, input, 5000).get(30, TimeUnit.SECONDS);
+        return lambdas.invoke(code, input.getBytes(StandardCharsets.UTF_8), 5000).get(30, TimeUnit.SECONDS);
     }
 
     private static FunctionDefinition function(String name) {

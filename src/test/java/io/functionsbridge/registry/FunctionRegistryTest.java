@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.functionsbridge.domain.EventCatalog;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.RegistryException;
+import io.functionsbridge.javascript.JavaScriptFunctions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,8 +89,39 @@ class FunctionRegistryTest {
                 .hasMessageContaining("function no-source has runtime javascript and no source folder")
                 .hasMessageContaining("function both has runtime javascript and a url")
                 .hasMessageContaining("function python has runtime 'python' (http | javascript)")
-                .hasMessageContaining("function broken: source " + broken.resolve("index.js") + " does not load")
                 .hasMessageContaining("function missing: source " + dir.resolve("nowhere") + " has no index.js");
+    }
+
+    @Test
+    void aRegistryWhoseLambdaDoesNotLoadIsRefusedAsAWhole(@TempDir Path dir) throws IOException {
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        Files.writeString(broken.resolve("index.js"), "function lambda(input, callback) {");
+        Path fine = Files.createDirectories(dir.resolve("fine"));
+        Files.writeString(fine.resolve("index.js"), "async function lambda(input) { return 1; }");
+        Path file = Files.writeString(dir.resolve("functions.yaml"), """
+                functions:
+                  - id: fine
+                    state: deployed
+                    runtime: javascript
+                    source: %s
+                  - id: broken
+                    state: undeployed
+                    runtime: javascript
+                    source: %s
+                """.formatted(fine, broken));
+        FunctionRegistry registry = new FunctionRegistry();
+        registry.setFile(file.toString());
+        registry.setSettingsFile(dir.resolve("settings.json").toString());
+        JavaScriptFunctions javascript = new JavaScriptFunctions();
+        registry.setJavascript(javascript);
+        try {
+            assertThatThrownBy(registry::load).isInstanceOf(RegistryException.class)
+                    .hasMessageContaining("function broken: source " + broken.resolve("index.js") + " does not load: SyntaxError")
+                    .hasMessageNotContaining("function fine");
+            assertThat(registry.functions()).as("none in force").isEmpty();
+        } finally {
+            javascript.stop();
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.functionsbridge.invoke;
+package io.functionsbridge.domain;
 
 /** A function's reply grew past bridge.invoke.max-reply-bytes: reading it stopped there. */
 public class ReplyTooLargeException extends RuntimeException {

@@ -1,43 +1,36 @@
-package io.functionsbridge.javascript;
+package io.functionsbridge.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.functionsbridge.domain.LambdaCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A JavaScript lambda as the platform's CLI lays it out ({@code lpf init}): its folder's
- * {@code index.js} and {@code config.json} ({@code environmentVariables}, and the {@code input} a
- * local invoke runs), with the secrets and the HTTP whitelist of the functions' {@code settings.json}.
- * Read once, when the registry is loaded: an event keeps the version it started with.
- *
- * @param name      the folder's name, for the logger {@code io.functionsbridge.functions.<name>}
- * @param folder    where it was read from
- * @param source    {@code index.js}
- * @param module    whether it is an ES module (V2: {@code import}/{@code export}), else a script (V1)
- * @param env       {@code process.env}
- * @param input     the invocation {@code config.json} gives for a local invoke, or {@code null}
- * @param settings  the secrets and whitelist it runs with
+ * Reads a javascript function's {@code source} folder as the platform's CLI makes it: {@code index.js}
+ * (at most 100,000 characters) and {@code config.json} ({@code environmentVariables} as the CLI's list
+ * of {@code {key, value}} or a map, and the {@code input} of a local invoke).
  */
-public record LambdaCode(String name, Path folder, String source, boolean module, Map<String, String> env, JsonNode input,
-                         LambdaSettings settings) {
-
-    /** The platform's limit on a lambda's source. */
-    public static final int MAX_SOURCE_CHARS = 100_000;
+public final class LambdaFolder {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern MODULE = Pattern.compile("^\\s*(import\\s*[{*\\w'\"]|export\\s)", Pattern.MULTILINE);
 
+    private LambdaFolder() {
+    }
+
     /**
-     * Reads the lambda in that folder; throws {@link IllegalArgumentException} saying what is wrong
-     * with it (no index.js, a source over 100,000 characters, a config.json that is not JSON).
+     * The lambda in that folder, with that whitelist and settings file; throws
+     * {@link IllegalArgumentException} saying what is wrong with it (no index.js, a source over
+     * 100,000 characters, a config.json that is not JSON).
      */
-    public static LambdaCode read(Path folder, LambdaSettings settings) {
+    public static LambdaCode read(Path folder, List<String> whitelist, Path settingsFile) {
         Path index = folder.resolve("index.js");
         if (!Files.isRegularFile(index)) {
             throw new IllegalArgumentException("source " + folder + " has no index.js");
@@ -48,9 +41,9 @@ public record LambdaCode(String name, Path folder, String source, boolean module
         } catch (IOException e) {
             throw new IllegalArgumentException("source " + index + " cannot be read: " + e.getMessage());
         }
-        if (source.length() > MAX_SOURCE_CHARS) {
+        if (source.length() > LambdaCode.MAX_SOURCE_CHARS) {
             throw new IllegalArgumentException("source " + index + " has " + source.length() + " characters, more than the "
-                    + MAX_SOURCE_CHARS + " a lambda may have");
+                    + LambdaCode.MAX_SOURCE_CHARS + " a lambda may have");
         }
         Map<String, String> env = new LinkedHashMap<>();
         JsonNode input = null;
@@ -66,8 +59,8 @@ public record LambdaCode(String name, Path folder, String source, boolean module
             input = root.has("input") && root.get("input").isObject() ? root.get("input") : null;
         }
         Path name = folder.toAbsolutePath().normalize().getFileName();
-        return new LambdaCode(name == null ? "lambda" : name.toString(), folder, source, MODULE.matcher(source).find(), Map.copyOf(env),
-                input, settings);
+        return new LambdaCode(name == null ? "lambda" : name.toString(), folder, source, MODULE.matcher(source).find(), env, input,
+                whitelist, settingsFile);
     }
 
     /** {@code [{"key", "value"}]} as the CLI writes it, or a map; entries without a key are left out. */
@@ -82,21 +75,5 @@ public record LambdaCode(String name, Path folder, String source, boolean module
         } else if (variables.isObject()) {
             variables.fields().forEachRemaining(entry -> env.put(entry.getKey(), entry.getValue().asText("")));
         }
-    }
-
-    /** One reading of a folder is one version: equal only to itself (the warm instances are kept per version). */
-    @Override
-    public boolean equals(Object other) {
-        return this == other;
-    }
-
-    @Override
-    public int hashCode() {
-        return System.identityHashCode(this);
-    }
-
-    @Override
-    public String toString() {
-        return "LambdaCode[" + folder + (module ? ", module" : ", script") + "]";
     }
 }

@@ -1,4 +1,4 @@
-package io.functionsbridge.javascript;
+package io.functionsbridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.functionsbridge.domain.EventSamples;
 import io.functionsbridge.domain.FunctionDefinition;
 import io.functionsbridge.domain.RegistryException;
+import io.functionsbridge.javascript.JavaScriptFunctions;
+import io.functionsbridge.javascript.LambdaOutcome;
 import io.functionsbridge.registry.FunctionRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +20,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -30,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * FILE (a whole envelope, or a payload alone), else its config.json's {@code input}, else the sample
  * payload of its event; prints {@code {"result", "logs"}} (exit 0) or
  * {@code {"errorCode", "errorMsg", "logs"}} (exit 1). A function that is not in the registry, a
- * registry refused or a wrong option: exit 2. No Kafka is involved.
+ * registry refused (a lambda that does not load included) or a wrong option: exit 2. No Kafka is
+ * involved. A lambda runs as the bridge runs it: in a Node.js process, within its timeout and
+ * bridge.javascript.max-memory-mb.
  */
 public final class LocalInvoke {
 
@@ -87,18 +93,39 @@ public final class LocalInvoke {
             return REFUSED;
         }
         long timeoutMs = function.timeoutMs() != null ? function.timeoutMs() : Long.parseLong(setting(settings, "bridge.invoke.timeout-ms", "5000"));
-        ObjectNode printed = function.isJavaScript() ? runLambda(function, envelope, timeoutMs) : callUrl(function, envelope, timeoutMs);
-        out.println(printed.toPrettyString());
-        return printed.has("errorCode") ? FAILED : OK;
+        if (!function.isJavaScript()) {
+            ObjectNode printed = callUrl(function, envelope, timeoutMs);
+            out.println(printed.toPrettyString());
+            return printed.has("errorCode") ? FAILED : OK;
+        }
+        JavaScriptFunctions lambdas = new JavaScriptFunctions();
+        lambdas.setNode(setting(settings, "bridge.javascript.node", "node"));
+        lambdas.setMaxMemoryMb(Integer.parseInt(setting(settings, "bridge.javascript.max-memory-mb", "256")));
+        lambdas.setMaxReplyBytes(Integer.parseInt(setting(settings, "bridge.invoke.max-reply-bytes", "1048576")));
+        lambdas.setDefaultTimeoutMs(timeoutMs);
+        try {
+            Map<String, String> refused = lambdas.prepare(List.of(function));
+            if (!refused.isEmpty()) {
+                err.println("functions-bridge invoke: function " + function.id() + ": " + refused.get(function.id()));
+                return REFUSED;
+            }
+            ObjectNode printed = runLambda(lambdas, function, envelope, timeoutMs);
+            out.println(printed.toPrettyString());
+            return printed.has("errorCode") ? FAILED : OK;
+        } finally {
+            lambdas.stop();
+        }
     }
 
-    private static ObjectNode runLambda(FunctionDefinition function, ObjectNode envelope, long timeoutMs) {
-        JavaScriptFunctions lambdas = new JavaScriptFunctions();
+    private static ObjectNode runLambda(JavaScriptFunctions lambdas, FunctionDefinition function, ObjectNode envelope, long timeoutMs) {
         ObjectNode printed = JSON.createObjectNode();
         try {
-            LambdaOutcome outcome = lambdas.run(function, envelope.toString(), Math.min(30_000, timeoutMs)).get(60, TimeUnit.SECONDS);
+            LambdaOutcome outcome = lambdas.run(function, envelope.toString().getBytes(StandardCharsets.UTF_8), timeoutMs)
+                    .get(60, TimeUnit.SECONDS);
             if (outcome.succeeded()) {
                 printed.set("result", JSON.readTree(outcome.resultJson()));
+            } else if (outcome.tooLarge()) {
+                printed.put("errorCode", "INVALID_REPLY").put("errorMsg", "the result is longer than bridge.invoke.max-reply-bytes");
             } else {
                 printed.put("errorCode", outcome.errorCode()).put("errorMsg", outcome.errorMessage());
             }
@@ -108,9 +135,8 @@ public final class LocalInvoke {
                 logs.addObject().put("level", "warn").put("message", outcome.dropped() + " more log entries dropped");
             }
         } catch (Exception e) {
-            printed.put("errorCode", JavaScriptLambdas.RUNTIME_EXCEPTION).put("errorMsg", String.valueOf(e.getMessage())).putArray("logs");
-        } finally {
-            lambdas.stop();
+            printed.put("errorCode", "com.liveperson.faas.handler.runtime-exception").put("errorMsg", String.valueOf(e.getMessage()))
+                    .putArray("logs");
         }
         return printed;
     }
