@@ -267,7 +267,11 @@ public final class Benchmark {
                 double seconds = (end - start) / 1e9;
                 double cpu = (processCpuNanos() - cpuBefore) / 1e9;
                 int handled = Math.max(1, watcher.distinct());
-                double armCpuMs = (threads.armCpuNanos(started) + running.childCpuNanos() - childCpuBefore) / 1e6 / handled;
+                long childCpu = running.childCpuNanos() - childCpuBefore;
+                double armCpuMs = (threads.armCpuNanos(started) + childCpu) / 1e6 / handled;
+                if (childCpu > 0) {
+                    System.out.printf(Locale.ROOT, "  of which the processes it started (Node.js): %.3f ms per event%n", childCpu / 1e6 / handled);
+                }
                 double armKb = threads.armAllocatedBytes(started) / 1024.0 / handled;
                 heap.stop();
                 long peakHeap = heap.peakUsed() / (1024 * 1024);
