@@ -1,6 +1,6 @@
 package io.functionsbridge;
 
-import io.functionsbridge.domain.RegistryException;
+import io.functionsbridge.domain.RefusedStartException;
 import io.functionsbridge.observe.OpenTelemetryExport;
 import java.util.Map;
 import java.util.Optional;
@@ -80,7 +80,7 @@ public final class BridgeApplication {
     }
 
     /** The registry or automatic-messages problem behind a failed start, if that is what failed. */
-    public static Optional<RegistryException> registryProblem(Throwable failure) {
-        return Optional.ofNullable(ObjectHelper.getException(RegistryException.class, failure));
+    public static Optional<RefusedStartException> registryProblem(Throwable failure) {
+        return Optional.ofNullable(ObjectHelper.getException(RefusedStartException.class, failure));
     }
 }

@@ -2,7 +2,9 @@ package io.functionsbridge.invoke;
 
 import io.functionsbridge.BeanLifecycle;
 import io.functionsbridge.domain.BridgeEvent;
+import io.functionsbridge.domain.Delivery;
 import io.functionsbridge.domain.FunctionDefinition;
+import io.functionsbridge.domain.PartitionRevokedException;
 import io.functionsbridge.domain.ReplyTooLargeException;
 import io.functionsbridge.domain.TraceContext;
 import io.functionsbridge.javascript.JavaScriptFunctions;
@@ -170,7 +172,12 @@ public final class FunctionCalls implements CamelContextAware {
      * with the cause otherwise. With OAuth2, the attempt carries the bridge's token; a function
      * that answers 401 gets the attempt once more with a new token (not counted as a retry).
      */
-    public CompletionStage<byte[]> call(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Headers Map<String, Object> headers) {
+    public CompletionStage<byte[]> call(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event,
+            @ExchangeProperty(Delivery.PROPERTY) Delivery delivery, @Headers Map<String, Object> headers) {
+        if (delivery != null && !delivery.owned()) {
+            // the event's partition was revoked: its new owner calls the function
+            return CompletableFuture.failedFuture(new PartitionRevokedException("an attempt of function " + event.invocation().getFunctionId()));
+        }
         // a delay asked for by an earlier attempt's Retry-After was for that retry only
         headers.remove(Exchange.REDELIVERY_DELAY);
         if (isTraced()) {

@@ -52,9 +52,10 @@ public final class KeyOrderedDispatcher<T> {
 
     /**
      * A record: its partition, offset, ordering key (within the partition) and what it carries;
-     * seq is the order in which it was submitted (across partitions).
+     * seq is the order in which it was submitted (across partitions), generation the partition's
+     * ownership it was submitted under (a partition released and taken again is a new generation).
      */
-    public record Work<T>(int partition, long offset, Object key, T item, long seq) {
+    public record Work<T>(int partition, long offset, Object key, T item, long seq, int generation) {
     }
 
     /**
@@ -118,9 +119,24 @@ public final class KeyOrderedDispatcher<T> {
             if (base < 0) {
                 base = offset;
                 lowest = 0;
+            } else if (offset < base) {
+                // the position moved back (a log truncated, a seek): the bits are moved up to make room below
+                BitSet moved = new BitSet();
+                int by = Math.toIntExact(base - offset);
+                for (int i = unfinished.nextSetBit(0); i >= 0; i = unfinished.nextSetBit(i + 1)) {
+                    moved.set(i + by);
+                }
+                unfinished = moved;
+                base = offset;
             }
             unfinished.set(index(offset));
+            lowest = Math.min(lowest, index(offset));
             next = Math.max(next, offset + 1);
+        }
+
+        /** From the lowest unfinished record to the last read: what the finished-above bits span. */
+        long span() {
+            return base < 0 ? 0 : next - safeOffset();
         }
 
         void skipped(long offset) {
@@ -185,6 +201,7 @@ public final class KeyOrderedDispatcher<T> {
     private final TreeSet<Ready> ready = new TreeSet<>(BUSIEST_FIRST);
     private final Map<QueueKey, Ready> readyByKey = new HashMap<>();
     private final Map<Integer, PartitionOffsets> partitions = new HashMap<>();
+    private final Map<Integer, Integer> generations = new HashMap<>();
     private long submitted;
     private int running;
     private int buffered;
@@ -234,7 +251,8 @@ public final class KeyOrderedDispatcher<T> {
             if (!accepting) {
                 return;
             }
-            Work<T> work = new Work<>(partition, offset, key == null ? new UnorderedKey(offset) : key, item, submitted++);
+            Work<T> work = new Work<>(partition, offset, key == null ? new UnorderedKey(offset) : key, item, submitted++,
+                    generations.getOrDefault(partition, 0));
             partitions.computeIfAbsent(partition, p -> new PartitionOffsets()).submitted(offset);
             QueueKey queueKey = new QueueKey(partition, work.key());
             ArrayDeque<Work<T>> queue = queues.computeIfAbsent(queueKey, k -> new ArrayDeque<>());
@@ -252,41 +270,62 @@ public final class KeyOrderedDispatcher<T> {
         start(toStart);
     }
 
-    /** The record's outcome is written: its offset is finished, and the next record of its key may run. */
+    /**
+     * The record's outcome is written: its offset is finished, and the next record of its key may
+     * run. A record of a partition released since it started (another generation) only frees its
+     * slot and its key, as {@link #abandon} does: its offset is the new owner's to finish.
+     */
     public void complete(Work<T> work) {
         List<Work<T>> toStart;
         synchronized (this) {
-            running--;
-            buffered--;
-            PartitionOffsets offsets = partitions.get(work.partition());
-            if (offsets != null) {
-                offsets.finished(work.offset());
-            }
-            QueueKey queueKey = new QueueKey(work.partition(), work.key());
-            ArrayDeque<Work<T>> queue = queues.get(queueKey);
-            if (queue != null && queue.peek() == work) {
-                queue.poll();
-                if (queue.isEmpty()) {
-                    queues.remove(queueKey);
-                } else if (accepting) {
-                    markReady(queueKey, queue);
+            if (isCurrent(work)) {
+                buffered--;
+                PartitionOffsets offsets = partitions.get(work.partition());
+                if (offsets != null) {
+                    offsets.finished(work.offset());
                 }
             }
-            toStart = startable();
-            notifyAll();
+            toStart = leave(work);
         }
         start(toStart);
     }
 
     /**
-     * The record was started but will not be finished here (the consumer is stopping): it frees its
-     * slot, and its offset stays unfinished, so it is not committed and is read again.
+     * The record was started but will not be finished here (the consumer is stopping, or gave its
+     * partition up): it frees its slot and its key, and its offset stays unfinished, so it is not
+     * committed and is read again.
      */
     public void abandon(Work<T> work) {
+        List<Work<T>> toStart;
         synchronized (this) {
-            running--;
-            notifyAll();
+            if (isCurrent(work)) {
+                buffered--;
+            }
+            toStart = leave(work);
         }
+        start(toStart);
+    }
+
+    /** The running record leaves its slot and its key's head; the key's next record is ready. */
+    private List<Work<T>> leave(Work<T> work) {
+        running--;
+        QueueKey queueKey = new QueueKey(work.partition(), work.key());
+        ArrayDeque<Work<T>> queue = queues.get(queueKey);
+        if (queue != null && queue.peek() == work) {
+            queue.poll();
+            if (queue.isEmpty()) {
+                queues.remove(queueKey);
+            } else if (accepting) {
+                markReady(queueKey, queue);
+            }
+        }
+        notifyAll();
+        return startable();
+    }
+
+    /** Whether the record's partition is still held as it was when the record was submitted. */
+    public synchronized boolean isCurrent(Work<T> work) {
+        return work.generation() == generations.getOrDefault(work.partition(), 0);
     }
 
     private void markReady(QueueKey queueKey, ArrayDeque<Work<T>> queue) {
@@ -339,6 +378,12 @@ public final class KeyOrderedDispatcher<T> {
         return progress;
     }
 
+    /** How many offsets the partition's finished-above bits span: from its lowest unfinished record to the last read. */
+    public synchronized long span(int partition) {
+        PartitionOffsets offsets = partitions.get(partition);
+        return offsets == null ? 0 : offsets.span();
+    }
+
     public synchronized OptionalLong safeOffset(int partition) {
         PartitionOffsets offsets = partitions.get(partition);
         return offsets == null ? OptionalLong.empty() : OptionalLong.of(offsets.safeOffset());
@@ -380,6 +425,9 @@ public final class KeyOrderedDispatcher<T> {
                 if (offsets != null) {
                     progress.put(partition, offsets.progress());
                 }
+                // what still runs of it belongs to the released generation: it finishes nothing of the next
+                generations.merge(partition, 1, Integer::sum);
+                buffered -= runningCount(partition);
             }
             return progress;
         }
@@ -387,6 +435,11 @@ public final class KeyOrderedDispatcher<T> {
 
     private boolean runningIn(Set<Integer> released) {
         return queues.keySet().stream().anyMatch(key -> released.contains(key.partition()));
+    }
+
+    /** The records of the partition that run now (each is the head of its key's queue, which holds nothing else once released). */
+    private int runningCount(int partition) {
+        return (int) queues.keySet().stream().filter(key -> key.partition() == partition).count();
     }
 
     /**

@@ -28,6 +28,13 @@ public class OrderedKafkaComponent extends DefaultComponent {
     private long healthTimeoutMs = 15_000;
     private String meterRegistry = "metricsRegistry";
     private String instanceId = "";
+    private String delivery = AT_LEAST_ONCE;
+    private long transactionMs = 100;
+    private int maxRequestBytes = 16_777_216;
+
+    /** The values of {@link #setDelivery}. */
+    public static final String AT_LEAST_ONCE = "at-least-once";
+    public static final String EXACTLY_ONCE = "exactly-once";
 
     /**
      * The Micrometer registry the consumers' gauges go to (in-flight events, lag): the bean of this
@@ -63,6 +70,16 @@ public class OrderedKafkaComponent extends DefaultComponent {
     KafkaConfiguration sharedConfiguration() {
         Component kafka = getCamelContext().getComponent(kafkaComponent);
         return kafka instanceof KafkaComponent component ? component.getConfiguration() : null;
+    }
+
+    /**
+     * Whether the camel-kafka component's producers hand the events' records to their consumers'
+     * writes ({@code camel.component.kafka.kafkaClientFactory = #eventWrites}, an
+     * {@link EventWritesClientFactory}): exactly-once needs it.
+     */
+    boolean writesThroughConsumers() {
+        Component kafka = getCamelContext().getComponent(kafkaComponent);
+        return kafka instanceof KafkaComponent component && component.getKafkaClientFactory() instanceof EventWritesClientFactory;
     }
 
     @Override
@@ -103,6 +120,47 @@ public class OrderedKafkaComponent extends DefaultComponent {
 
     public void setInstanceId(String instanceId) {
         this.instanceId = instanceId == null ? "" : instanceId.trim();
+    }
+
+    /**
+     * How the consumers' events' records (commands, dead letters) and offsets are written
+     * (bridge.delivery): {@code at-least-once} (the default: offsets committed after the records;
+     * after a crash, what was unfinished is written again) or {@code exactly-once} (records, dead
+     * letters and offsets in one Kafka transaction per input topic, committed every transactionMs:
+     * a read_committed reader sees each once). Anything else refuses the start.
+     */
+    public String getDelivery() {
+        return delivery;
+    }
+
+    public void setDelivery(String delivery) {
+        String given = delivery == null || delivery.isBlank() ? AT_LEAST_ONCE : delivery.trim();
+        if (!AT_LEAST_ONCE.equals(given) && !EXACTLY_ONCE.equals(given)) {
+            throw new IllegalArgumentException("bridge.delivery is '" + delivery + "' (at-least-once | exactly-once)");
+        }
+        this.delivery = given;
+    }
+
+    boolean isExactlyOnce() {
+        return EXACTLY_ONCE.equals(delivery);
+    }
+
+    /** Exactly-once: how often a transaction is committed (bridge.delivery.transaction-ms). */
+    public long getTransactionMs() {
+        return transactionMs;
+    }
+
+    public void setTransactionMs(long transactionMs) {
+        this.transactionMs = transactionMs;
+    }
+
+    /** The largest record the consumers' events write: a dead letter as large as an input record (bridge.dead-letter.max-request-bytes). */
+    public int getMaxRequestBytes() {
+        return maxRequestBytes;
+    }
+
+    public void setMaxRequestBytes(int maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /** Extra Kafka consumer settings, passed as they are, over the camel-kafka component's. */

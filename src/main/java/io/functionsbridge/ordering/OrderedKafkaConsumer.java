@@ -1,5 +1,8 @@
 package io.functionsbridge.ordering;
 
+import io.functionsbridge.domain.Delivery;
+import io.functionsbridge.domain.RefusedStartException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -19,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -38,13 +42,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +82,22 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderedKafkaConsumer.class);
 
+    private static final AtomicLong CONSUMERS = new AtomicLong();
+    /** A partition's read-ahead spans at most this many offsets above its lowest unfinished record before it pauses. */
+    static final long MAX_SPAN = 1 << 20;
+
     private final OrderedKafkaEndpoint endpoint;
     private final RecordReader<Object> reader;
+    // the partitions this consumer owns now (the poll thread writes, the events' deliveries read)
+    private final Map<Integer, EventDelivery.Ownership> owned = new ConcurrentHashMap<>();
+    // its events' records (a transaction of them and of the offsets, exactly-once)
+    private EventWrites writes;
+    // whether the routes' kafka producers hand its events' records to its writes (else they write them themselves)
+    private boolean tagged;
+    private Counter committedTransactions;
+    private Counter abortedTransactions;
+    // poll thread: what each partition's last commit that Kafka acknowledged covered, as progress
+    private final Map<Integer, FinishedOffsets> committedProgress = new HashMap<>();
     private KeyOrderedDispatcher<Object> dispatcher;
     private KafkaConsumer<byte[], byte[]> kafka;
     private ExecutorService dispatchPool;
@@ -126,12 +149,83 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         retryScheduler = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, name + " retry");
         dispatcher = new KeyOrderedDispatcher<>(endpoint.getMaxInFlight(), dispatchPool, this::handle);
+        writes = newWrites();
         kafka = new KafkaConsumer<>(consumerProperties());
         publishHealthAndMetrics();
         startedAt = System.currentTimeMillis();
         polling = true;
         pollThread = new Thread(this::pollLoop, name + " poll");
         pollThread.start();
+    }
+
+    /**
+     * The producer of its events' records: transactional with exactly-once delivery (its
+     * transactional.id from the group, the topic and the instance id, else unique to the process),
+     * which a broker without transactions, or that refuses them to this client, refuses: the start
+     * then stops, with one line that says why.
+     */
+    private EventWrites newWrites() {
+        OrderedKafkaComponent component = endpoint.getComponent();
+        boolean transactional = component.isExactlyOnce();
+        tagged = component.writesThroughConsumers();
+        if (transactional && !tagged) {
+            String why = "bridge.delivery=exactly-once needs the kafka component's producers to write through the consumers: "
+                    + "camel.component.kafka.kafkaClientFactory = #eventWrites (io.functionsbridge.ordering.EventWritesClientFactory)";
+            LOG.error("functions-bridge: not started: {}", why);
+            throw new RefusedStartException(why);
+        }
+        Properties props = producerProperties(transactional);
+        EventWrites made = new EventWrites(endpoint.getTopic() + "#" + CONSUMERS.incrementAndGet(), new KafkaProducer<>(props), transactional,
+                endpoint.getDrainTimeoutMs());
+        if (transactional) {
+            try {
+                made.initTransactions();
+            } catch (KafkaException e) {
+                made.close();
+                String why = "bridge.delivery=exactly-once needs Kafka transactions, and the brokers at "
+                        + props.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) + " refused them to transactional id "
+                        + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                LOG.error("functions-bridge: not started: {}", why);
+                throw new RefusedStartException(why, e);
+            }
+        }
+        return made;
+    }
+
+    /**
+     * The producer's settings: the camel-kafka component's (brokers, security, acks), bytes in and
+     * out (the routes' endpoints serialize), records as large as a dead letter may be, a write that
+     * cannot be made within three quarters of the drain timeout failing (so that a revocation's
+     * drain sees every write of its partitions resolved); transactional, with exactly-once.
+     */
+    private Properties producerProperties(boolean transactional) {
+        OrderedKafkaComponent component = endpoint.getComponent();
+        KafkaConfiguration shared = component.sharedConfiguration();
+        Properties props = new Properties();
+        String brokers = component.getBrokers();
+        if (shared != null) {
+            props.putAll(shared.createProducerProperties());
+            if (brokers == null) {
+                brokers = shared.getBrokers();
+            }
+        }
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers == null ? "localhost:9092" : brokers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(component.getMaxRequestBytes()));
+        long deliveryTimeoutMs = endpoint.getDrainTimeoutMs() * 3 / 4;
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(deliveryTimeoutMs));
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(30_000, deliveryTimeoutMs / 2)));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        if (transactional) {
+            String instance = component.getInstanceId().isEmpty() ? java.util.UUID.randomUUID().toString() : component.getInstanceId();
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, endpoint.getGroupId() + "-" + endpoint.getTopic() + "-" + instance);
+            props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(Math.max(60_000, endpoint.getDrainTimeoutMs() * 2)));
+        }
+        props.remove(ProducerConfig.CLIENT_ID_CONFIG);
+        return props;
     }
 
     /**
@@ -154,6 +248,12 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             lagGauge = MultiGauge.builder("functions.bridge.consumer.lag")
                     .description("Records of the partition not finished: not yet read, or read and not finished")
                     .tag("topic", endpoint.getTopic()).register(meters);
+            if (writes.isTransactional()) {
+                committedTransactions = Counter.builder("functions.bridge.transactions").description("Transactions of commands, dead letters and offsets")
+                        .tags("topic", endpoint.getTopic(), "result", "committed").register(meters);
+                abortedTransactions = Counter.builder("functions.bridge.transactions").description("Transactions of commands, dead letters and offsets")
+                        .tags("topic", endpoint.getTopic(), "result", "aborted").register(meters);
+            }
         }
     }
 
@@ -165,6 +265,10 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         if (meters != null) {
             meters.remove(inFlightGauge);
             lagGauge.register(List.of(), true);
+            if (committedTransactions != null) {
+                meters.remove(committedTransactions);
+                meters.remove(abortedTransactions);
+            }
         }
     }
 
@@ -206,6 +310,9 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         }
         if (dispatchPool != null) {
             dispatchPool.shutdown();
+        }
+        if (writes != null) {
+            writes.close();
         }
         unpublishHealthAndMetrics();
         super.doStop();
@@ -281,6 +388,10 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, component.getInstanceId() + "-" + endpoint.getTopic());
         }
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        if (component.isExactlyOnce()) {
+            // records of producers' aborted transactions are not events
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, endpoint.getMaxBuffered())));
         // incremental rebalances: a member joining or leaving does not take partitions from the others
@@ -320,9 +431,20 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                         dispatcher.submit(record.partition(), record.offset(), reader.orderingKey(item), item);
                     }
                 }
-                commitIfDue(false);
+                commitIfDue();
             }
-            commit(dispatcher.stop(endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS), true);
+            Map<Integer, FinishedOffsets> finished = dispatcher.stop(endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
+            // what still runs starts no attempt and writes nothing more, and the writes under way are waited for,
+            // before the partitions go to whoever gets them next
+            owned.values().forEach(EventDelivery.Ownership::revoke);
+            for (int partition : owned.keySet()) {
+                writes.awaitSends(partition, endpoint.getDrainTimeoutMs());
+            }
+            if (writes.isTransactional()) {
+                commitTransaction(() -> finished);
+            } else {
+                commit(finished, true);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -413,63 +535,176 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         }
     }
 
-    /** Pauses fetching while the read-ahead is full; resumes once it has room. */
+    /**
+     * Pauses fetching while the read-ahead is full, and a partition's alone while the records read
+     * above its lowest unfinished one span more than maxSpan offsets (a record that does not finish
+     * holds its partition's commit, and what its commit says is finished above it grows with every
+     * record read); resumes once there is room.
+     */
     private void applyBackpressure() {
         boolean full = dispatcher.buffered() >= endpoint.getMaxBuffered();
-        if (full && !paused) {
-            kafka.pause(kafka.assignment());
-            paused = true;
-            LOG.debug("{}: {} records in flight, fetching paused", endpoint.getTopic(), dispatcher.buffered());
-        } else if (!full && paused) {
-            kafka.resume(kafka.paused());
-            paused = false;
-            LOG.debug("{}: fetching resumed", endpoint.getTopic());
+        Set<TopicPartition> assignment = kafka.assignment();
+        Set<TopicPartition> pause = full ? assignment : assignment.stream()
+                .filter(tp -> dispatcher.span(tp.partition()) > endpoint.getMaxSpan()).collect(Collectors.toSet());
+        Set<TopicPartition> pausedNow = kafka.paused();
+        List<TopicPartition> toPause = pause.stream().filter(tp -> !pausedNow.contains(tp)).toList();
+        List<TopicPartition> toResume = pausedNow.stream().filter(tp -> !pause.contains(tp)).toList();
+        if (!toPause.isEmpty()) {
+            kafka.pause(toPause);
+            LOG.debug("{}: {} records in flight, fetching of {} paused", endpoint.getTopic(), dispatcher.buffered(), toPause);
         }
+        if (!toResume.isEmpty()) {
+            kafka.resume(toResume);
+            LOG.debug("{}: fetching of {} resumed", endpoint.getTopic(), toResume);
+        }
+        paused = full;
     }
 
-    private void commitIfDue(boolean sync) {
+    private void commitIfDue() {
         long now = System.currentTimeMillis();
-        if (sync || now - lastCommit >= endpoint.getCommitIntervalMs()) {
+        long interval = writes.isTransactional() ? endpoint.getComponent().getTransactionMs() : endpoint.getCommitIntervalMs();
+        if (now - lastCommit >= interval) {
             lastCommit = now;
-            commit(dispatcher.progress(), sync);
+            if (writes.isTransactional()) {
+                commitTransaction(dispatcher::progress);
+            } else {
+                commit(dispatcher.progress(), false);
+            }
         }
     }
 
     /**
-     * Commits each partition's safe offset with, in its metadata, which records above it are
-     * finished (see {@link FinishedOffsets}); only what changed since the last commit.
+     * What to commit of that progress: each partition's safe offset with, in its metadata, which
+     * records above it are finished (see {@link FinishedOffsets}); only the partitions whose progress
+     * changed since the commit Kafka last acknowledged (an unchanged one is not encoded again).
      */
-    private void commit(Map<Integer, FinishedOffsets> progress, boolean sync) {
+    private Map<TopicPartition, OffsetAndMetadata> offsets(Map<Integer, FinishedOffsets> progress) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         progress.forEach((partition, finished) -> {
-            OffsetAndMetadata offset = new OffsetAndMetadata(finished.base(),
-                    plainCommits ? "" : finished.encode(endpoint.getMaxCommitMetadata()));
-            if (finished.base() >= 0 && !offset.equals(lastCommitted.get(partition))) {
-                offsets.put(new TopicPartition(endpoint.getTopic(), partition), offset);
+            if (finished.base() >= 0 && !finished.equals(committedProgress.get(partition))) {
+                offsets.put(new TopicPartition(endpoint.getTopic(), partition),
+                        new OffsetAndMetadata(finished.base(), plainCommits ? "" : finished.encode(endpoint.getMaxCommitMetadata())));
             }
         });
+        return offsets;
+    }
+
+    /** Kafka acknowledged the commit: what it covers is not committed again until it changes. */
+    private void acknowledged(Map<TopicPartition, OffsetAndMetadata> offsets, Map<Integer, FinishedOffsets> progress) {
+        offsets.forEach((tp, offset) -> {
+            lastCommitted.put(tp.partition(), offset);
+            committedProgress.put(tp.partition(), progress.get(tp.partition()));
+        });
+    }
+
+    /**
+     * Commits what changed since the last acknowledged commit, at once or not. A commit that fails
+     * is made again: by the next periodic one, or at a revocation or a stop (a partition counts as
+     * committed only once Kafka says so).
+     */
+    private void commit(Map<Integer, FinishedOffsets> progress, boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(progress);
         if (offsets.isEmpty()) {
             return;
         }
         try {
             if (sync) {
                 kafka.commitSync(offsets, Duration.ofSeconds(10));
+                acknowledged(offsets, progress);
             } else {
                 kafka.commitAsync(offsets, (done, failure) -> {
-                    if (failure instanceof OffsetMetadataTooLarge) {
+                    if (failure == null) {
+                        acknowledged(offsets, progress);
+                    } else if (failure instanceof OffsetMetadataTooLarge) {
                         metadataRefused(failure);
-                    } else if (failure != null) {
-                        LOG.debug("offset commit of {} failed, the next one covers it: {}", endpoint.getTopic(), failure.toString());
+                    } else {
+                        LOG.debug("offset commit of {} failed, the next one makes it again: {}", endpoint.getTopic(), failure.toString());
                     }
                 });
             }
-            offsets.forEach((tp, offset) -> lastCommitted.put(tp.partition(), offset));
         } catch (OffsetMetadataTooLarge e) {
             metadataRefused(e);
             commit(progress, sync);
         } catch (RuntimeException e) {
-            LOG.warn("offset commit of {} failed (records after the last commit are read again): {}", endpoint.getTopic(), e.toString());
+            LOG.warn("offset commit of {} failed, the next one makes it again: {}", endpoint.getTopic(), e.toString());
         }
+    }
+
+    /**
+     * Exactly-once: ends the open transaction with the offsets of that progress, taken once every
+     * event that wrote in it has finished. An aborted transaction's events are read again from the
+     * last commit; a producer that cannot abort is replaced first; a producer another instance fenced
+     * (its transactional id taken over) stops this consumer.
+     */
+    private void commitTransaction(java.util.function.Supplier<Map<Integer, FinishedOffsets>> progress) {
+        Map<Integer, FinishedOffsets> taken = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> sent = new HashMap<>();
+        try {
+            EventWrites.Ended ended = writes.commit(() -> {
+                taken.putAll(progress.get());
+                sent.putAll(offsets(taken));
+                return sent;
+            }, kafka.groupMetadata());
+            if (ended == EventWrites.Ended.COMMITTED) {
+                count(committedTransactions);
+                acknowledged(sent, taken);
+            } else if (ended == EventWrites.Ended.ABORTED) {
+                count(abortedTransactions);
+                rewind(writes.spoiledBy());
+            }
+        } catch (ProducerFencedException e) {
+            LOG.error("{}: another instance took this one's transactional id ({}); this consumer stops, committing nothing more",
+                    endpoint.getTopic(), e.getMessage());
+            polling = false;
+        } catch (KafkaException e) {
+            count(abortedTransactions);
+            LOG.warn("{}: the transaction could not be ended ({}); a new producer takes over", endpoint.getTopic(), e.toString());
+            writes.close();
+            writes = newWrites();
+            rewind(e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void count(Counter counter) {
+        if (counter != null) {
+            counter.increment();
+        }
+    }
+
+    /**
+     * After an aborted transaction: every owned partition goes back to its last commit. What runs
+     * of it is given up (it starts no attempt and writes nothing more), what waits is dropped, and
+     * its records are read again, the commit's finished ones skipped.
+     */
+    private void rewind(String why) {
+        LOG.warn("{}: transaction aborted ({}); its events are handled again from the last commit", endpoint.getTopic(), why);
+        Set<Integer> partitions = Set.copyOf(owned.keySet());
+        partitions.forEach(partition -> owned.remove(partition).revoke());
+        try {
+            dispatcher.release(partitions, 0, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<TopicPartition> tps = partitions.stream().map(partition -> new TopicPartition(endpoint.getTopic(), partition)).toList();
+        partitions.forEach(partition -> {
+            skipUntil.remove(partition);
+            lastCommitted.remove(partition);
+            committedProgress.remove(partition);
+        });
+        Map<TopicPartition, OffsetAndMetadata> committed = kafka.committed(Set.copyOf(tps), Duration.ofSeconds(10));
+        for (TopicPartition tp : tps) {
+            OffsetAndMetadata offset = committed.get(tp);
+            if (offset == null) {
+                kafka.seekToBeginning(List.of(tp));
+            } else {
+                kafka.seek(tp, offset.offset());
+            }
+        }
+        restore(committed);
+        partitions.forEach(partition -> owned.put(partition, new EventDelivery.Ownership()));
+        writes.resume();
     }
 
     /** The broker allows less metadata than maxCommitMetadata: plain commits from now on, one line to say so. */
@@ -477,6 +712,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         if (!plainCommits) {
             plainCommits = true;
             lastCommitted.clear();
+            committedProgress.clear();
             LOG.warn("{}: Kafka refused the commit's metadata ({}); committing offsets alone from now on (set maxCommitMetadata "
                     + "within the broker's offset.metadata.max.bytes): after a crash, finished records above a commit are handled again",
                     endpoint.getTopic(), e.getMessage());
@@ -489,50 +725,72 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
      */
     private void restore(Collection<TopicPartition> assigned) {
         try {
-            kafka.committed(Set.copyOf(assigned), Duration.ofSeconds(10)).forEach((tp, offset) -> {
-                if (offset != null) {
-                    FinishedOffsets finished = FinishedOffsets.decode(offset.offset(), offset.metadata());
-                    lastCommitted.put(tp.partition(), offset);
-                    if (!finished.isEmpty()) {
-                        dispatcher.restore(tp.partition(), finished);
-                        skipUntil.put(tp.partition(), finished.end());
-                        LOG.debug("{}/{}: {} records above offset {} finished before, skipped", endpoint.getTopic(), tp.partition(),
-                                finished.finished().cardinality(), offset.offset());
-                    }
-                }
-            });
+            restore(kafka.committed(Set.copyOf(assigned), Duration.ofSeconds(10)));
         } catch (RuntimeException e) {
             LOG.warn("{}: reading the commits of {} failed, their finished records above the commit are handled again: {}",
                     endpoint.getTopic(), assigned, e.toString());
         }
     }
 
-    /** Runs one record through the route; on failure, runs it again later, keeping its key blocked. */
+    private void restore(Map<TopicPartition, OffsetAndMetadata> committed) {
+        committed.forEach((tp, offset) -> {
+            if (offset != null) {
+                FinishedOffsets finished = FinishedOffsets.decode(offset.offset(), offset.metadata());
+                lastCommitted.put(tp.partition(), offset);
+                committedProgress.put(tp.partition(), finished);
+                if (!finished.isEmpty()) {
+                    dispatcher.restore(tp.partition(), finished);
+                    skipUntil.put(tp.partition(), finished.end());
+                    LOG.debug("{}/{}: {} records above offset {} finished before, skipped", endpoint.getTopic(), tp.partition(),
+                            finished.finished().cardinality(), offset.offset());
+                }
+            }
+        });
+    }
+
+    /**
+     * Runs one record through the route, with its {@link Delivery} (so that its attempts and writes
+     * stop once its partition is no longer owned). On failure: a record whose partition is gone is
+     * given up (its new owner handles it); with exactly-once, its transaction is spoiled and it is
+     * read again from the last commit; else it runs again later, keeping its key blocked.
+     */
     private void handle(KeyOrderedDispatcher.Work<Object> work) {
-        if (!isRunAllowed()) {
+        EventDelivery.Ownership ownership = owned.get(work.partition());
+        if (!isRunAllowed() || ownership == null || !ownership.held() || !dispatcher.isCurrent(work)) {
             dispatcher.abandon(work);
             return;
         }
+        EventDelivery delivery = writes.started(new EventDelivery(endpoint.getTopic(), work.partition(), work.offset(), work.seq(), ownership,
+                tagged ? writes.tag(work.seq()) : null));
         Exchange exchange = createExchange(false);
         if (reader == null) {
             fill(exchange.getMessage(), (ConsumerRecord<?, ?>) work.item());
         } else {
             fill(exchange, reader, work.item());
         }
+        exchange.setProperty(Delivery.PROPERTY, delivery);
+        EventWrites by = writes;
         getAsyncProcessor().process(exchange, doneSync -> {
             Exception failure = exchange.getException();
             releaseExchange(exchange, false);
             if (failure == null) {
+                // finished in the dispatcher first: a commit that its writes let go on must see its offset finished
                 dispatcher.complete(work);
+                by.finished(delivery);
+            } else if (!delivery.owned() || !isRunAllowed()) {
+                by.failed(delivery, false);
+                dispatcher.abandon(work);
+            } else if (by.isTransactional()) {
+                LOG.warn("{}/{}@{} could not be handled; its transaction is aborted, and it is handled again: {}", endpoint.getTopic(),
+                        work.partition(), work.offset(), failure.toString());
+                by.failed(delivery, true);
+                dispatcher.abandon(work);
             } else {
+                by.failed(delivery, false);
                 LOG.warn("{}/{}@{} could not be handled, trying again in {} ms: {}", endpoint.getTopic(), work.partition(),
                         work.offset(), endpoint.getRetryBackoffMs(), failure.toString());
-                if (isRunAllowed()) {
-                    retryScheduler.schedule(() -> dispatchPool.execute(new KeyOrderedDispatcher.Task(work, () -> handle(work))),
-                            endpoint.getRetryBackoffMs(), TimeUnit.MILLISECONDS);
-                } else {
-                    dispatcher.abandon(work);
-                }
+                retryScheduler.schedule(() -> dispatchPool.execute(new KeyOrderedDispatcher.Task(work, () -> handle(work))),
+                        endpoint.getRetryBackoffMs(), TimeUnit.MILLISECONDS);
             }
         });
     }
@@ -559,7 +817,11 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         message.setBody(record.value());
     }
 
-    /** On revocation: drop what waits, let what runs finish, commit what is finished. */
+    /**
+     * On revocation: what waits is dropped, what runs may finish within the drain timeout; then
+     * nothing of the partitions starts an attempt or writes a record any more, the writes under way
+     * are waited for, and what is finished is committed (in the open transaction, exactly-once).
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
 
         @Override
@@ -580,8 +842,32 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         private void giveUp(Collection<TopicPartition> given, boolean commitFinished) {
             Set<Integer> partitions = partitions(given);
             try {
-                Map<Integer, FinishedOffsets> progress = dispatcher.release(partitions, endpoint.getDrainTimeoutMs(), TimeUnit.MILLISECONDS);
-                if (commitFinished) {
+                Map<Integer, FinishedOffsets> progress = dispatcher.release(partitions, commitFinished ? endpoint.getDrainTimeoutMs() : 0,
+                        TimeUnit.MILLISECONDS);
+                partitions.forEach(partition -> {
+                    EventDelivery.Ownership ownership = owned.remove(partition);
+                    if (ownership != null) {
+                        ownership.revoke();
+                    }
+                });
+                for (int partition : partitions) {
+                    writes.awaitSends(partition, endpoint.getDrainTimeoutMs());
+                }
+                if (writes.isTransactional()) {
+                    if (commitFinished) {
+                        commitTransaction(() -> {
+                            Map<Integer, FinishedOffsets> all = new HashMap<>(dispatcher.progress());
+                            all.putAll(progress);
+                            return all;
+                        });
+                    } else {
+                        // records of events of partitions another member owns now must not be committed: the open
+                        // transaction is aborted, and the partitions still owned read again from their last commit
+                        writes.abort();
+                        count(abortedTransactions);
+                        rewind(partitions + " lost");
+                    }
+                } else if (commitFinished) {
                     commit(progress, true);
                 }
             } catch (InterruptedException e) {
@@ -589,6 +875,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             }
             partitions.forEach(lastCommitted::remove);
             partitions.forEach(skipUntil::remove);
+            partitions.forEach(committedProgress::remove);
         }
 
         private Set<Integer> partitions(Collection<TopicPartition> given) {
@@ -603,6 +890,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             LOG.info("{}: partitions {} assigned", endpoint.getTopic(),
                     assigned.stream().map(TopicPartition::partition).sorted().toList());
             restore(assigned);
+            assigned.forEach(tp -> owned.put(tp.partition(), new EventDelivery.Ownership()));
             if (paused) {
                 kafka.pause(assigned);
             }

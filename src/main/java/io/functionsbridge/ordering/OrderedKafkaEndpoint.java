@@ -18,6 +18,7 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     private long retryBackoffMs = 1000;
     private long drainTimeoutMs = 30_000;
     private int dispatchThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private long maxSpan = OrderedKafkaConsumer.MAX_SPAN;
     private RecordReader<?> reader;
 
     public OrderedKafkaEndpoint(String uri, OrderedKafkaComponent component, String topic) {
@@ -53,6 +54,18 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
 
     public void setReader(RecordReader<?> reader) {
         this.reader = reader;
+    }
+
+    /**
+     * How many offsets a partition's read-ahead may span above its lowest unfinished record before
+     * its fetching pauses (what its commit says is finished above that record grows with each).
+     */
+    public long getMaxSpan() {
+        return maxSpan;
+    }
+
+    public void setMaxSpan(long maxSpan) {
+        this.maxSpan = maxSpan;
     }
 
     public String getTopic() {

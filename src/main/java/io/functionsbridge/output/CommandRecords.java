@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.Command;
+import io.functionsbridge.domain.Delivery;
 import io.functionsbridge.domain.SourceIds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,10 +25,12 @@ public final class CommandRecords {
      * The record of the event's command of that type (a wire name: {@code systemMessage}...): the
      * one the routes' loop is at, else the first of that type; its JSON value as the body, the
      * conversation as the record key, and the event's {@code traceparent} and {@code tracestate}
-     * (the route has removed every other header). The command counts as written.
+     * (the route has removed every other header), and its delivery's tag for the producer. The
+     * command counts as written. Not once its partition is revoked: PartitionRevokedException.
      */
     public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty(Exchange.LOOP_INDEX) Integer index,
-            @Body String type, @Headers Map<String, Object> headers) {
+            @ExchangeProperty(Delivery.PROPERTY) Delivery delivery, @Body String type, @Headers Map<String, Object> headers) {
+        DeadLetters.tag(delivery, headers, "a command record");
         headers.put(KafkaConstants.KEY, event.record().convId());
         event.trace().putInto(headers);
         Command command = commandOfType(event.outcome().getCommands(), index, type);

@@ -2,6 +2,7 @@ package io.functionsbridge.output;
 
 import io.functionsbridge.domain.BridgeEvent;
 import io.functionsbridge.domain.DeadLetterHeaders;
+import io.functionsbridge.domain.Delivery;
 import io.functionsbridge.domain.TraceContext;
 import io.functionsbridge.domain.DeadLetterReason;
 import io.functionsbridge.domain.EventRecord;
@@ -22,6 +23,21 @@ public final class DeadLetters {
     }
 
     /**
+     * The record of an event whose partition is still owned carries its delivery's tag, if it has one
+     * (the producer takes it off, and writes the record in the event's transaction, exactly-once);
+     * once the partition is revoked the event writes nothing: PartitionRevokedException.
+     */
+    static void tag(Delivery delivery, Map<String, Object> headers, String what) {
+        if (delivery == null) {
+            return;
+        }
+        delivery.requireOwned(what);
+        if (delivery.tag() != null) {
+            headers.put(Delivery.HEADER, delivery.tag());
+        }
+    }
+
+    /**
      * The dead letter record of the event: the original record's key and value as the body, its
      * headers unchanged (a redrive publishes them again; its own diagnosis headers are set anew),
      * but its {@code traceparent} and {@code tracestate}, which are the event's (the caller's trace,
@@ -29,7 +45,9 @@ public final class DeadLetters {
      * event's automatic message was written (a redriven event does not write it again). The route
      * has removed every other header.
      */
-    public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @Headers Map<String, Object> headers) {
+    public byte[] toRecord(@ExchangeProperty(BridgeEvent.PROPERTY) BridgeEvent event, @ExchangeProperty(Delivery.PROPERTY) Delivery delivery,
+            @Headers Map<String, Object> headers) {
+        tag(delivery, headers, "a dead letter");
         EventRecord record = event.record();
         record.headers().forEach((name, value) -> {
             if (!DeadLetterHeaders.DIAGNOSIS.contains(name)) {

@@ -76,11 +76,20 @@ final class KafkaRecords implements AutoCloseable {
 
     /** Everything on all partitions of the topic so far. */
     List<Received> readAllPartitions(String topic) {
+        return readPartitions(topic, "read_uncommitted");
+    }
+
+    /** What a read_committed reader sees on all partitions of the topic so far. */
+    List<Received> readCommittedPartitions(String topic) {
+        return readPartitions(topic, "read_committed");
+    }
+
+    private List<Received> readPartitions(String topic, String isolation) {
         try {
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
             List<Received> all = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
-                all.addAll(read(topic, p));
+                all.addAll(read(topic, p, isolation));
             }
             return all;
         } catch (InterruptedException | ExecutionException e) {
@@ -145,8 +154,18 @@ final class KafkaRecords implements AutoCloseable {
         return read(topic, 0);
     }
 
+    /** What a reader with {@code isolation.level=read_committed} sees of the topic (single partition): committed transactions' records only. */
+    List<Received> readCommitted(String topic) {
+        return read(topic, 0, "read_committed");
+    }
+
     private List<Received> read(String topic, int partitionNumber) {
+        return read(topic, partitionNumber, "read_uncommitted");
+    }
+
+    private List<Received> read(String topic, int partitionNumber, String isolation) {
         Properties props = new Properties();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -362,4 +362,69 @@ class KeyOrderedDispatcherTest {
         dispatcher.complete(held.find(12));
         assertThat(dispatcher.safeOffsets()).containsEntry(0, 14L);
     }
+
+    @Test
+    void anOffsetBelowTheTrackedOnesIsTakenAsTheLowestUnfinished() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
+        dispatcher.submit(0, 100, "a", "100");
+        dispatcher.submit(0, 101, "b", "101");
+        dispatcher.complete(held.find(101));
+
+        // the log was truncated, or the position moved back
+        dispatcher.submit(0, 40, "c", "40");
+
+        assertThat(dispatcher.safeOffsets()).containsEntry(0, 40L);
+        dispatcher.complete(held.find(40));
+        assertThat(dispatcher.safeOffsets()).as("100 is still unfinished").containsEntry(0, 100L);
+        assertThat(dispatcher.progress().get(0).contains(101)).isTrue();
+        dispatcher.complete(held.find(100));
+        assertThat(dispatcher.safeOffsets()).containsEntry(0, 102L);
+    }
+
+    @Test
+    void anAbandonedRecordFreesItsKeyForTheNext() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
+        dispatcher.submit(0, 0, "a", "first");
+        dispatcher.submit(0, 1, "a", "second");
+        dispatcher.abandon(held.find(0));
+
+        assertThat(held.awaitStarted(2)).isEqualTo("second");
+        assertThat(dispatcher.safeOffsets()).as("the abandoned record is read again").containsEntry(0, 0L);
+    }
+
+    @Test
+    void aRecordOfAReleasedPartitionFinishesNothingOfItsNextOwnership() throws Exception {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
+        dispatcher.submit(0, 5, "a", "old owner's");
+        KeyOrderedDispatcher.Work<String> stale = held.find(5);
+        dispatcher.release(Set.of(0), 0, TimeUnit.MILLISECONDS);
+        assertThat(dispatcher.isCurrent(stale)).isFalse();
+
+        // the partition comes back, and its record is read again, behind the old run of its key
+        dispatcher.submit(0, 5, "a", "new owner's");
+        dispatcher.complete(stale);
+
+        assertThat(held.awaitStarted(2)).isEqualTo("new owner's");
+        assertThat(dispatcher.safeOffsets()).as("the new run of 5 is unfinished").containsEntry(0, 5L);
+        assertThat(dispatcher.buffered()).isEqualTo(1);
+        dispatcher.complete(held.started.get(1));
+        assertThat(dispatcher.safeOffsets()).containsEntry(0, 6L);
+        assertThat(dispatcher.buffered()).isZero();
+    }
+
+    @Test
+    void theSpanAboveTheLowestUnfinishedRecordIsKnown() {
+        Held<String> held = new Held<>();
+        KeyOrderedDispatcher<String> dispatcher = new KeyOrderedDispatcher<>(10, executor, held.started::add);
+        dispatcher.submit(0, 0, "stuck", "0");
+        for (long offset = 1; offset <= 1000; offset++) {
+            dispatcher.submit(0, offset, "k" + offset, String.valueOf(offset));
+        }
+        assertThat(dispatcher.span(0)).isEqualTo(1001);
+        dispatcher.complete(held.find(0));
+        assertThat(dispatcher.span(0)).isLessThan(1001);
+    }
 }

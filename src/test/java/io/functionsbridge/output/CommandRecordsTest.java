@@ -65,7 +65,7 @@ class CommandRecordsTest {
         event.outcome().getCommands().add(Command.closeConversation());
         // the route has removed every header before (commands.camel.yaml; RoutesTest sees the records)
         Map<String, Object> headers = new HashMap<>();
-        JsonNode record = mapper.readTree(records.toRecord(event, null, "closeConversation", headers));
+        JsonNode record = mapper.readTree(records.toRecord(event, null, null, "closeConversation", headers));
         assertThat(record.path("type").asText()).isEqualTo("closeConversation");
         assertThat(headers).containsOnly(Map.entry(KafkaConstants.KEY, "conv-1"), Map.entry("traceparent", event.trace().traceparent()));
         assertThat(event.outcome().getWritten()).containsExactly(Command.closeConversation());
