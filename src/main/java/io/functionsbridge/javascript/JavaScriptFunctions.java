@@ -182,6 +182,12 @@ public final class JavaScriptFunctions {
         }
     }
 
+    /** How many lambda instances are warm now (one per deployed lambda version that has loaded or run). */
+    public int warmInstances() {
+        JavaScriptLambdas running = lambdas;
+        return running == null ? 0 : running.warmInstances();
+    }
+
     /** The Node.js process's id (-1 when none runs): for whoever measures what the lambdas take. */
     public long processId() {
         JavaScriptLambdas running = lambdas;

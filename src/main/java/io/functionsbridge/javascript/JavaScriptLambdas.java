@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * one. An attempt's timeout runs from when it is asked for, whether it is waiting for its instance to
  * load or running.
  *
- * <p>The bridge's heap holds a run's input and its result, nothing else of a lambda's. What a run
- * asks of the bridge (a secret) and how it ends are handled on a pool of the runtime's own, never on
- * the threads that read and write the process.
+ * <p>The bridge's heap holds a run's input and its result, nothing else of a lambda's. A run's end
+ * continues its route on a pool of the runtime's own, and a secret a run asks for is read or written
+ * on a thread of its own: neither on the threads that read and write the process. One lock guards
+ * the process, its instances and the order of what is sent to it (an instance's load, its runs,
+ * its drop).
  */
 final class JavaScriptLambdas implements AutoCloseable {
 
@@ -60,16 +63,23 @@ final class JavaScriptLambdas implements AutoCloseable {
     private final int maxMemoryMb;
     private final int maxReplyBytes;
     private final ExecutorService outcomes;
+    private final ExecutorService secrets;
     private final ScheduledExecutorService clock;
     private final Map<LambdaCode, Instance> instances = new ConcurrentHashMap<>();
     private final Map<Long, Instance> instancesById = new ConcurrentHashMap<>();
     private final Map<Long, Run> runs = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    // the process and its state, under this object's lock (read without it where only a snapshot is needed)
     private volatile Set<LambdaCode> inForce;
+    private final Map<LambdaCode, Long> loadTimeouts = new HashMap<>();
     private volatile LambdaProcess process;
-    private volatile String unavailable;
+    private String unavailable;
+    private boolean checked;
+    private String startFailure;
     private volatile boolean closed;
     private long restartDelayMs;
+    private boolean restartPending;
+    private volatile long lastFrameNanos = System.nanoTime();
 
     /**
      * @param node          the Node.js executable (bridge.javascript.node)
@@ -86,6 +96,11 @@ final class JavaScriptLambdas implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.secrets = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "javascript-secrets");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.clock = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "javascript-clock");
             thread.setDaemon(true);
@@ -96,17 +111,13 @@ final class JavaScriptLambdas implements AutoCloseable {
 
     /** Why the lambdas cannot run on this host (no Node.js, or too old), or {@code null} when they can. */
     String unavailable() {
-        if (process == null && unavailable == null) {
-            synchronized (this) {
-                if (process == null && unavailable == null) {
-                    String why = LambdaProcess.unavailable(node);
-                    if (why != null) {
-                        unavailable = why;
-                    }
-                }
+        synchronized (this) {
+            if (process == null && unavailable == null && !checked) {
+                checked = true;
+                unavailable = LambdaProcess.unavailable(node);
             }
+            return unavailable;
         }
-        return unavailable;
     }
 
     /**
@@ -115,12 +126,15 @@ final class JavaScriptLambdas implements AutoCloseable {
      * that has a warm instance already is not loaded again.
      */
     CompletableFuture<String> load(LambdaCode code, long timeoutMs) {
-        LambdaProcess host = host();
-        if (host == null) {
-            return CompletableFuture.completedFuture(unavailable);
+        synchronized (this) {
+            loadTimeouts.put(code, timeoutMs);
+            LambdaProcess host = host();
+            if (host == null) {
+                return CompletableFuture.completedFuture(why());
+            }
+            return instanceOf(code, timeoutMs, host).loaded.thenApply(failure -> failure == null ? null
+                    : "source " + code.folder().resolve("index.js") + " does not load: " + failure);
         }
-        return instanceOf(code, timeoutMs, host).loaded.thenApply(failure -> failure == null ? null
-                : "source " + code.folder().resolve("index.js") + " does not load: " + failure);
     }
 
     /**
@@ -129,30 +143,41 @@ final class JavaScriptLambdas implements AutoCloseable {
      */
     CompletableFuture<LambdaOutcome> invoke(LambdaCode code, byte[] inputJson, long timeoutMs) {
         Run run = new Run(ids.incrementAndGet(), timeoutMs);
-        LambdaProcess host = host();
-        if (host == null) {
-            run.fail(RUNTIME_EXCEPTION, unavailable != null ? unavailable : "the lambda runtime (Node.js) is starting again");
-            return run.outcome;
-        }
-        Instance instance = instanceOf(code, timeoutMs, host);
-        run.instance = instance;
-        runs.put(run.id, run);
-        host.send("{\"t\":\"run\",\"i\":" + instance.id + ",\"r\":" + run.id + ",\"timeoutMs\":" + timeoutMs + "}", inputJson);
-        if (!isInForce(code)) {
-            // a version replaced since its event started: its run finishes on it, and the instance ends after
-            drop(instance);
+        synchronized (this) {
+            LambdaProcess host = host();
+            if (host == null) {
+                run.fail(RUNTIME_EXCEPTION, why());
+                return run.outcome;
+            }
+            // the instance found, the run sent to it, and its drop if any, in the order the host reads them
+            Instance instance = instanceOf(code, timeoutMs, host);
+            run.instance = instance;
+            runs.put(run.id, run);
+            host.send("{\"t\":\"run\",\"i\":" + instance.id + ",\"r\":" + run.id + ",\"timeoutMs\":" + timeoutMs + "}", inputJson);
+            if (!isInForce(code)) {
+                // a version replaced since its event started: its run finishes on it, and the instance ends after
+                drop(instance);
+            }
         }
         return run.outcome;
     }
 
     /** Keeps warm instances of these versions only (the registry in force): the others end once their runs have. */
     void retain(Collection<LambdaCode> versions) {
-        inForce = Set.copyOf(versions);
-        for (Instance instance : List.copyOf(instances.values())) {
-            if (!inForce.contains(instance.code)) {
-                drop(instance);
+        synchronized (this) {
+            inForce = Set.copyOf(versions);
+            loadTimeouts.keySet().retainAll(inForce);
+            for (Instance instance : List.copyOf(instances.values())) {
+                if (!inForce.contains(instance.code)) {
+                    drop(instance);
+                }
             }
         }
+    }
+
+    /** How many instances are warm now: one per lambda version in force that has run or loaded. */
+    synchronized int warmInstances() {
+        return instances.size();
     }
 
     private boolean isInForce(LambdaCode code) {
@@ -160,62 +185,66 @@ final class JavaScriptLambdas implements AutoCloseable {
         return known == null || known.contains(code);
     }
 
-    /** The instance takes no new run, and ends once its runs have (the host then says it is gone). */
+    /** Why no run can be made now. */
+    private String why() {
+        if (unavailable != null) {
+            return unavailable;
+        }
+        return startFailure != null ? startFailure : "the lambda runtime (Node.js) is starting again";
+    }
+
+    /** The instance takes no new run, and ends once its runs have (the host then says it is gone). Under the lock. */
     private void drop(Instance instance) {
-        if (instances.remove(instance.code, instance)) {
-            LambdaProcess host = process;
-            if (host != null && instance.host == host) {
-                host.send("{\"t\":\"drop\",\"i\":" + instance.id + "}", null);
-            }
+        if (instances.remove(instance.code, instance) && instance.host == process) {
+            instance.host.send("{\"t\":\"drop\",\"i\":" + instance.id + "}", null);
         }
     }
 
-    /** The process, started if it is not running (null when Node.js is missing, or it is starting again). */
+    /**
+     * The process, started if it is not running: null when Node.js is missing, or the process is
+     * to start again after a pause. Under the lock.
+     */
     private LambdaProcess host() {
-        LambdaProcess running = process;
-        if (running != null || closed) {
-            return running;
-        }
-        synchronized (this) {
-            if (process == null && !closed && unavailable() == null && restartDelayMs == 0) {
-                try {
-                    process = LambdaProcess.start(node, new Receiver());
-                } catch (IOException e) {
-                    unavailable = "runtime javascript cannot start Node.js ('" + node + "', bridge.javascript.node): " + e.getMessage();
-                }
+        if (process == null && !closed && !restartPending && unavailable() == null) {
+            try {
+                process = LambdaProcess.start(node, new Receiver());
+                startFailure = null;
+                lastFrameNanos = System.nanoTime();
+            } catch (IOException e) {
+                startFailure = "the lambda runtime (Node.js, '" + node + "') could not start: " + e.getMessage();
+                LOG.warn("{}; it is tried again", startFailure);
+                scheduleRestart(0);
             }
-            return process;
         }
+        return process;
     }
 
-    /** The warm instance of that version, made (its load sent) when it has none. */
+    /** The warm instance of that version, made (its load sent) when it has none. Under the lock. */
     private Instance instanceOf(LambdaCode code, long timeoutMs, LambdaProcess host) {
         Instance found = instances.get(code);
         if (found != null && found.host == host) {
             return found;
         }
-        synchronized (instances) {
-            found = instances.get(code);
-            if (found != null && found.host == host) {
-                return found;
-            }
-            Instance made = new Instance(ids.incrementAndGet(), code, host);
-            instancesById.put(made.id, made);
-            instances.put(code, made);
-            ObjectNode header = JSON.createObjectNode().put("t", "load").put("i", made.id).put("name", code.name())
-                    .put("module", code.module()).put("memoryMb", maxMemoryMb).put("timeoutMs", timeoutMs).put("maxReplyBytes", maxReplyBytes);
-            ObjectNode env = header.putObject("env");
-            code.env().forEach(env::put);
-            code.whitelist().forEach(header.putArray("whitelist")::add);
-            host.send(header.toString(), code.source().getBytes(StandardCharsets.UTF_8));
-            return made;
-        }
+        Instance made = new Instance(ids.incrementAndGet(), code, host);
+        instancesById.put(made.id, made);
+        instances.put(code, made);
+        ObjectNode header = JSON.createObjectNode().put("t", "load").put("i", made.id).put("name", code.name())
+                .put("module", code.module()).put("memoryMb", maxMemoryMb).put("timeoutMs", timeoutMs).put("maxReplyBytes", maxReplyBytes);
+        ObjectNode env = header.putObject("env");
+        code.env().forEach(env::put);
+        code.whitelist().forEach(header.putArray("whitelist")::add);
+        host.send(header.toString(), code.source().getBytes(StandardCharsets.UTF_8));
+        return made;
     }
 
-    /** What the process writes, on its reader thread: handed to the pool. */
+    /**
+     * What the process writes, on its reader thread: a run's end goes to the pool that continues
+     * the run's route, a secret to the secrets' own thread; the reader thread runs neither.
+     */
     private final class Receiver implements LambdaProcess.Receiver {
         @Override
         public void frame(JsonNode header, String body) {
+            lastFrameNanos = System.nanoTime();
             switch (header.path("t").asText()) {
                 case "done" -> {
                     Run run = runs.remove(header.path("r").asLong());
@@ -232,7 +261,7 @@ final class JavaScriptLambdas implements AutoCloseable {
                 case "loadFailed" -> instanceEnded(header.path("i").asLong(), header.path("message").asText(), true);
                 case "ended" -> instanceEnded(header.path("i").asLong(), header.path("message").asText(), false);
                 case "dropped" -> instancesById.remove(header.path("i").asLong());
-                case "secret" -> outcomes.execute(() -> secret(header, body));
+                case "secret" -> secrets.execute(() -> secret(header, body));
                 default -> LOG.debug("the lambda runtime wrote an unknown frame {}", header);
             }
         }
@@ -254,13 +283,15 @@ final class JavaScriptLambdas implements AutoCloseable {
         }
         if (loading) {
             instance.loaded.complete(why);
-            drop(instance);
+            synchronized (this) {
+                drop(instance);
+            }
         } else {
             LOG.warn("lambda {}: its instance ended ({}); its next run starts a new one", instance.code.name(), why);
         }
     }
 
-    /** A run asks for a secret of its settings.json, or updates one: answered from the file, on the pool. */
+    /** A run asks for a secret of its settings.json, or updates one: answered from the file, on the secrets' thread. */
     private void secret(JsonNode header, String value) {
         Instance instance = instancesById.get(header.path("i").asLong());
         if (instance == null || instance.host != process) {
@@ -282,64 +313,74 @@ final class JavaScriptLambdas implements AutoCloseable {
         instance.host.send(answer.toString(), found == null ? null : found.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The process ended: its runs fail (and are retried), and it starts again, soon if it ran a while. */
+    /** The process ended: its runs fail (and are retried), and it starts again, at once if it ran a while, else after a pause. */
     private void hostEnded(String why) {
-        LambdaProcess ended;
+        List<Run> failed = new ArrayList<>();
         synchronized (this) {
-            ended = process;
+            LambdaProcess ended = process;
             process = null;
             if (closed) {
                 return;
             }
-            restartDelayMs = ended != null && ended.uptimeMillis() > 30_000 ? 100 : Math.min(10_000, Math.max(500, restartDelayMs * 2));
-            clock.schedule(this::restart, restartDelayMs, TimeUnit.MILLISECONDS);
-        }
-        LOG.warn("the lambda runtime (Node.js) ended: {}; its runs fail and are retried, and it starts again", why);
-        for (Instance instance : List.copyOf(instancesById.values())) {
-            if (instance.host == ended) {
-                instancesById.remove(instance.id);
-                instances.remove(instance.code, instance);
-                instance.loaded.complete("the lambda runtime ended: " + why);
-            }
-        }
-        for (Run run : List.copyOf(runs.values())) {
-            if (run.instance == null || run.instance.host == ended) {
-                if (runs.remove(run.id, run)) {
-                    outcomes.execute(() -> run.fail(RUNTIME_EXCEPTION, "the lambda runtime (Node.js) ended: " + why));
+            LOG.warn("the lambda runtime (Node.js) ended: {}; its runs fail and are retried, and it starts again", why);
+            for (Instance instance : List.copyOf(instancesById.values())) {
+                if (instance.host == ended) {
+                    instancesById.remove(instance.id);
+                    instances.remove(instance.code, instance);
+                    instance.loaded.complete("the lambda runtime ended: " + why);
                 }
             }
+            for (Run run : List.copyOf(runs.values())) {
+                if (run.instance == null || run.instance.host == ended) {
+                    if (runs.remove(run.id, run)) {
+                        failed.add(run);
+                    }
+                }
+            }
+            scheduleRestart(ended == null ? 0 : ended.uptimeMillis());
+        }
+        for (Run run : failed) {
+            outcomes.execute(() -> run.fail(RUNTIME_EXCEPTION, "the lambda runtime (Node.js) ended: " + why));
         }
     }
 
-    /** Starts the process again, with warm instances of the versions in force. */
+    /** A restart after a pause: 100 ms after a process that ran a while, else twice the last pause (0.5 to 10 s). Under the lock. */
+    private void scheduleRestart(long uptimeMillis) {
+        restartDelayMs = uptimeMillis > 30_000 ? 100 : Math.min(10_000, Math.max(500, restartDelayMs * 2));
+        restartPending = true;
+        clock.schedule(this::restart, restartDelayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the process again, with warm instances of the versions in force (each loaded within its function's timeout). */
     private void restart() {
         synchronized (this) {
-            restartDelayMs = 0;
-        }
-        Set<LambdaCode> versions = inForce;
-        LambdaProcess host = host();
-        if (host != null && versions != null) {
-            versions.forEach(code -> instanceOf(code, 30_000, host));
+            restartPending = false;
+            LambdaProcess host = host();
+            Set<LambdaCode> versions = inForce;
+            if (host != null && versions != null) {
+                versions.forEach(code -> instanceOf(code, loadTimeouts.getOrDefault(code, (long) JavaScriptFunctions.MAX_LAMBDA_MS), host));
+            }
         }
     }
 
     /**
      * Fails the runs the host has not answered well past their timeout (it answers every run at its
-     * timeout); a host that late is stuck, and is killed so that it starts again.
+     * timeout); a host that has written nothing for 10 s while runs are that late is stuck, and is
+     * killed so that it starts again.
      */
     private void sweep() {
         long now = System.nanoTime();
-        boolean stuck = false;
+        boolean late = false;
         for (Run run : runs.values()) {
             long lateMs = TimeUnit.NANOSECONDS.toMillis(now - run.deadline);
             if (lateMs > GRACE_MS && runs.remove(run.id, run)) {
-                stuck |= lateMs > STUCK_MS;
+                late = true;
                 outcomes.execute(() -> run.fail(TIME_EXCEEDED, "the lambda ran for more than its " + run.timeoutMs
                         + " ms, and the lambda runtime did not answer"));
             }
         }
         LambdaProcess host = process;
-        if (stuck && host != null) {
+        if (late && host != null && TimeUnit.NANOSECONDS.toMillis(now - lastFrameNanos) > STUCK_MS) {
             LOG.warn("the lambda runtime (Node.js) answers no run: it is killed, and starts again");
             host.kill();
         }
@@ -368,6 +409,7 @@ final class JavaScriptLambdas implements AutoCloseable {
         }
         runs.clear();
         outcomes.shutdown();
+        secrets.shutdown();
     }
 
     /** One warm instance of a lambda version, in one process. */

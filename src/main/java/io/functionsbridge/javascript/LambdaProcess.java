@@ -123,7 +123,7 @@ final class LambdaProcess implements AutoCloseable {
                     "--disallow-code-generation-from-strings",
                     "--experimental-vm-modules",
                     "--no-warnings",
-                    "--max-old-space-size=128",
+                    // no --max-old-space-size: V8 takes it as a ceiling for every worker's heap too
                     "--expose-gc",
                     host.toRealPath().toString());
             Process process = new ProcessBuilder(command).directory(folder.toFile()).start();

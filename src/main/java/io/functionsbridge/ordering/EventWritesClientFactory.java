@@ -28,8 +28,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * The camel-kafka component's client factory ({@code camel.component.kafka.kafkaClientFactory}): the
- * producers of the routes' kafka endpoints hand each record of an event (tagged with the
+ * The client factory of the routes' kafka endpoints ({@code kafkaClientFactory: "#eventWrites"}): their
+ * producers hand each record of an event (tagged with the
  * {@value Delivery#HEADER} header, which they take off) to its input topic's {@link EventWrites},
  * serialized as the endpoint says; the records of anything else (a host's own routes) go out through
  * a producer of their own, as with camel-kafka's default factory. Consumers are camel-kafka's.

@@ -8,6 +8,7 @@ import org.apache.camel.Component;
 import org.apache.camel.Endpoint;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.kafka.KafkaConfiguration;
+import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -73,13 +74,17 @@ public class OrderedKafkaComponent extends DefaultComponent {
     }
 
     /**
-     * Whether the camel-kafka component's producers hand the events' records to their consumers'
-     * writes ({@code camel.component.kafka.kafkaClientFactory = #eventWrites}, an
-     * {@link EventWritesClientFactory}): exactly-once needs it.
+     * Whether the routes' kafka endpoints hand the events' records to their consumers' writes (their
+     * {@code kafkaClientFactory} is an {@link EventWritesClientFactory}, the {@code #eventWrites}
+     * bean): exactly-once needs it.
      */
     boolean writesThroughConsumers() {
-        Component kafka = getCamelContext().getComponent(kafkaComponent);
-        return kafka instanceof KafkaComponent component && component.getKafkaClientFactory() instanceof EventWritesClientFactory;
+        Component kafka = getCamelContext().hasComponent(kafkaComponent);
+        if (kafka instanceof KafkaComponent component && component.getKafkaClientFactory() instanceof EventWritesClientFactory) {
+            return true;
+        }
+        return getCamelContext().getEndpoints().stream()
+                .anyMatch(endpoint -> endpoint instanceof KafkaEndpoint writer && writer.getKafkaClientFactory() instanceof EventWritesClientFactory);
     }
 
     @Override

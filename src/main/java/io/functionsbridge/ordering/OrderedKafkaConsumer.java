@@ -169,8 +169,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         boolean transactional = component.isExactlyOnce();
         tagged = component.writesThroughConsumers();
         if (transactional && !tagged) {
-            String why = "bridge.delivery=exactly-once needs the kafka component's producers to write through the consumers: "
-                    + "camel.component.kafka.kafkaClientFactory = #eventWrites (io.functionsbridge.ordering.EventWritesClientFactory)";
+            String why = "bridge.delivery=exactly-once needs the routes' kafka endpoints to write through the consumers: "
+                    + "kafkaClientFactory: \"#eventWrites\" (io.functionsbridge.ordering.EventWritesClientFactory), as routes/ ships them";
             LOG.error("functions-bridge: not started: {}", why);
             throw new RefusedStartException(why);
         }
@@ -223,6 +223,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
             String instance = component.getInstanceId().isEmpty() ? java.util.UUID.randomUUID().toString() : component.getInstanceId();
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, endpoint.getGroupId() + "-" + endpoint.getTopic() + "-" + instance);
             props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(Math.max(60_000, endpoint.getDrainTimeoutMs() * 2)));
+            // a cluster without transactions (its transaction log cannot be made) says so within 10 s, not 60
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         }
         props.remove(ProducerConfig.CLIENT_ID_CONFIG);
         return props;

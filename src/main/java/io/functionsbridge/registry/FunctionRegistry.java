@@ -144,6 +144,8 @@ public final class FunctionRegistry {
                 List<String> problems = new ArrayList<>();
                 javascript.prepare(functions).forEach((id, why) -> problems.add("function " + id + ": " + why));
                 if (!problems.isEmpty()) {
+                    // what the refused version loaded is let go: the versions in force stay, and only they
+                    javascript.inForce(loaded.all());
                     throw new RegistryException("function registry " + String.join(", ", files().stream().map(Path::toString).toList())
                             + " refused: " + String.join("; ", problems));
                 }

@@ -35,9 +35,11 @@ function host() {
     const path = require('node:path');
     const runtimeSource = fs.readFileSync(path.join(__dirname, 'runtime.js'), 'utf8');
     // a computing instance does not answer a ping: after a run's timeout, this long without an answer ends it
-    const PROBE_MS = 250;
+    // (long enough that a worker busy for a moment with another run, or a collection, is not taken for a loop)
+    const PROBE_MS = 1000;
     const RECYCLED = 'recycled: it held nearly all its memory';
     const instances = new Map();
+    let calls = 0;
 
     let out = [];
     const flush = () => {
@@ -77,6 +79,7 @@ function host() {
             this.draining = false;
             this.pings = 0;
             this.pongs = 0;
+            this.calls = new Map();
             this.spawn();
         }
 
@@ -89,7 +92,8 @@ function host() {
             const worker = new Worker(__filename, {
                 workerData: {
                     name: header.name, module: header.module, env: header.env, whitelist: header.whitelist,
-                    memoryMb: header.memoryMb, timeoutMs: header.timeoutMs, maxReplyBytes: header.maxReplyBytes,
+                    memoryMb: header.memoryMb, oldGenerationMb: Math.max(4, heap - young), timeoutMs: header.timeoutMs,
+                    maxReplyBytes: header.maxReplyBytes,
                     source: this.source, runtime: runtimeSource
                 },
                 resourceLimits: { maxOldGenerationSizeMb: Math.max(4, heap - young), maxYoungGenerationSizeMb: young },
@@ -156,9 +160,13 @@ function host() {
                     this.drained();
                     break;
                 }
-                case 'secret':
-                    send({ t: 'secret', i: this.id, c: message.c, op: message.op, key: message.key }, message.value);
+                case 'secret': {
+                    // the host's own id for the call: an answer goes back to the worker that asked, and to no other
+                    const call = ++calls;
+                    this.calls.set(call, { worker, c: message.c });
+                    send({ t: 'secret', i: this.id, c: call, op: message.op, key: message.key }, message.value);
                     break;
+                }
                 case 'retiring':
                     // near its cap: it takes no more runs, ends once those it has are done, and the next worker takes the rest
                     worker.retiring = true;
@@ -178,6 +186,7 @@ function host() {
                         this.pongs = message.n;
                         if (this.pongs === this.pings) {
                             this.suspect = false;
+                            this.retire(worker);
                             this.post();
                         }
                     }
@@ -238,13 +247,16 @@ function host() {
                         this.end(worker, 'another run of it computed past its timeout');
                     }
                 }, PROBE_MS);
+                this.retire(worker);
             }
             this.drained();
         }
 
         answer(header, value) {
-            if (this.worker !== null) {
-                this.worker.postMessage({ t: 'answer', c: header.c, ok: header.ok, message: header.message, value });
+            const call = this.calls.get(header.c);
+            this.calls.delete(header.c);
+            if (call !== undefined && call.worker === this.worker) {
+                call.worker.postMessage({ t: 'answer', c: call.c, ok: header.ok, message: header.message, value });
             }
         }
 
@@ -255,6 +267,10 @@ function host() {
 
         drained() {
             if (this.draining && this.runs.size === 0 && instances.delete(this.id)) {
+                if (!this.announced) {
+                    this.announced = true;
+                    send({ t: 'loadFailed', i: this.id, code: RUNTIME_EXCEPTION, message: 'dropped before it loaded' });
+                }
                 send({ t: 'dropped', i: this.id });
                 if (this.worker !== null) {
                     this.worker.terminate();
@@ -281,7 +297,8 @@ function host() {
                 if (run.posted || !loaded) {
                     clearTimeout(run.timer);
                     this.runs.delete(run.r);
-                    send({ t: 'done', r: run.r, ok: false, code: RUNTIME_EXCEPTION,
+                    // a run waiting for a load that ran out of time ran out of its own (they started together)
+                    send({ t: 'done', r: run.r, ok: false, code: !loaded && this.whyCode === TIME_EXCEEDED ? TIME_EXCEEDED : RUNTIME_EXCEPTION,
                         message: loaded ? why : 'the lambda did not load: ' + why });
                 }
             }
@@ -369,6 +386,10 @@ function instance() {
     const collect = globalThis.gc;
     const MAX_LOG_ENTRIES = 10;
     const MAX_LOG_CHARS = 6000;
+    const MAX_SECRET_CALLS = 64;
+    // a lambda's HTTP request ends at the platform's longest run: a request that several runs await
+    // (a token fetched once) is not cut at the deadline of the run that made it
+    const REQUEST_TIMEOUT_MS = 30000;
 
     // nothing of the process for a lambda that reached this realm
     for (const name of ['kill', 'dlopen', 'binding', '_linkedBinding', 'abort', 'chdir', 'reallyExit', '_kill', '_debugProcess',
@@ -445,12 +466,29 @@ function instance() {
         });
     }
 
+    // a run's timers end with it (a timer loop of a run that ended, or timed out, does not spin on)
+    function endTimers(run) {
+        let cleared = 0;
+        for (const [id, timer] of timers) {
+            if (timer.run === run) {
+                clearTimeout(timer.handle);
+                timers.delete(id);
+                cleared++;
+            }
+        }
+        if (cleared > 0) {
+            pending -= cleared;
+            idle();
+        }
+    }
+
     function finish(run, outcome) {
         if (run.finished) {
             return;
         }
         run.finished = true;
         active.delete(run.r);
+        endTimers(run);
         let json = outcome.json;
         let tooLarge = false;
         if (outcome.ok && Buffer.byteLength(json, 'utf8') > data.maxReplyBytes) {
@@ -465,7 +503,13 @@ function instance() {
     const whitelist = (data.whitelist || []).map((entry) => String(entry).toLowerCase());
     function allows(hostname) {
         const name = String(hostname).toLowerCase();
-        return whitelist.some((allowed) => allowed === name || (allowed.startsWith('*.') && name.endsWith(allowed.substring(1))));
+        for (let i = 0; i < whitelist.length; i++) {
+            const allowed = whitelist[i];
+            if (allowed === name || (allowed.startsWith('*.') && name.endsWith(allowed.substring(1)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // Node's own HTTP clients (a quarter of fetch's CPU per request), keeping connections alive per
@@ -497,13 +541,13 @@ function instance() {
         if (body !== null) {
             headers['content-length'] = Buffer.byteLength(body, 'utf8');
         }
-        // a kept-alive connection the server had closed, found so as it was reused: an idempotent request
-        // is made again (on another connection), as HTTP clients do
+        // a connection the server closed under the request (a kept-alive one it had let go, most
+        // often): an idempotent request is made again, on another, as HTTP clients do
         for (let attempt = 1; ; attempt++) {
             try {
                 return await send(target, method, headers, body, deadline);
             } catch (error) {
-                if (!error.reusedSocket || !IDEMPOTENT.has(method) || attempt >= 5 || Date.now() >= deadline) {
+                if (!error.reset || !IDEMPOTENT.has(method) || attempt >= 5 || Date.now() >= deadline) {
                     throw error;
                 }
             }
@@ -522,6 +566,11 @@ function instance() {
                         clearTimeout(timer);
                         response.destroy();
                         reject(new Error('the answer is longer than ' + data.maxReplyBytes + ' bytes (bridge.invoke.max-reply-bytes)'));
+                    } else if (v8.getHeapStatistics().external_memory > data.maxMemoryBytes) {
+                        // answers being read are held outside the heap: they count against the instance's memory too
+                        clearTimeout(timer);
+                        response.destroy();
+                        reject(new Error('the answer does not fit the instance\'s memory (' + data.memoryMb + ' MB)'));
                     } else {
                         parts.push(chunk);
                     }
@@ -544,7 +593,7 @@ function instance() {
             request.on('error', (error) => {
                 clearTimeout(timer);
                 reject(Object.assign(new Error('request failed: ' + (error.name === 'AbortError' ? 'no answer in time' : error.message)),
-                    { reusedSocket: request.reusedSocket && error.code === 'ECONNRESET' }));
+                    { reset: error.code === 'ECONNRESET' }));
             });
             request.end(body === null ? undefined : body);
         });
@@ -563,13 +612,17 @@ function instance() {
             const run = current();
             started();
             exchange(String(method), String(url), headersJson ? String(headersJson) : '', body === null || body === undefined ? null : String(body),
-                run.deadline)
+                Date.now() + REQUEST_TIMEOUT_MS)
                 .then((answer) => runs.run(run === loading ? undefined : run, () => resolve(answer.status, answer.text, answer.headers)),
                     (error) => runs.run(run === loading ? undefined : run, () => reject(String(error.message))))
                 .finally(ended);
         },
         secret(op, key, value, resolve, reject) {
             const run = current();
+            if (calls.size >= MAX_SECRET_CALLS) {
+                reject('more than ' + MAX_SECRET_CALLS + ' secret reads and updates at once');
+                return;
+            }
             const c = nextCall++;
             started();
             calls.set(c, { run, resolve, reject });
@@ -577,8 +630,9 @@ function instance() {
         },
         setTimeout(delay, callback) {
             const id = nextTimer++;
+            const run = current();
             started();
-            timers.set(id, setTimeout(() => {
+            timers.set(id, { run, handle: setTimeout(() => {
                 timers.delete(id);
                 try {
                     callback();
@@ -587,13 +641,13 @@ function instance() {
                 } finally {
                     ended();
                 }
-            }, Math.max(0, Number(delay) || 0)));
+            }, Math.max(0, Number(delay) || 0)) });
             return id;
         },
         clearTimeout(id) {
             const timer = timers.get(id);
             if (timer !== undefined) {
-                clearTimeout(timer);
+                clearTimeout(timer.handle);
                 timers.delete(id);
                 ended();
             }
@@ -624,6 +678,7 @@ function instance() {
                 if (run !== undefined) {
                     run.finished = true;
                     active.delete(message.r);
+                    endTimers(run);
                 }
                 break;
             }
@@ -659,12 +714,13 @@ function instance() {
     let lambda;
     data.maxMemoryBytes = data.memoryMb * 1048576;
 
-    // Whether the instance has room for one more run: its heap and buffers under 3/4 of its cap, after a
-    // collection when they look above it. Without room it retires: the run goes back to the host, for
-    // the next worker, rather than fail when the heap runs out under it.
+    // Whether the instance has room for one more run: what it holds under 3/4 of its heap's old
+    // generation (where what it keeps lives), after a collection when it looks above. Without room it
+    // retires: the run goes back to the host, for the next worker, rather than fail when the heap runs
+    // out under it.
     let retiring = false;
     function roomForARun() {
-        const limit = v8.getHeapStatistics().heap_size_limit;
+        const limit = data.oldGenerationMb * 1048576;
         const held = () => {
             const heap = v8.getHeapStatistics();
             return heap.used_heap_size + heap.external_memory;
@@ -688,18 +744,21 @@ function instance() {
         const record = { r: message.r, logs: [], chars: 0, dropped: 0, finished: false, deadline: Date.now() + message.timeoutMs };
         active.set(record.r, record);
         runs.run(record, () => {
-            let settled;
             try {
-                settled = invoke(lambda, message.input);
+                // the runtime reports the outcome as text: nothing of the lambda's making reaches this code
+                invoke(lambda, message.input, (ok, json, text) => finish(record, ok === true ? { ok: true, json: String(json) }
+                    : { ok: false, message: String(text) }));
             } catch (error) {
-                finish(record, { ok: false, code: RUNTIME_EXCEPTION, message: describe(error) });
-                return;
+                finish(record, { ok: false, code: RUNTIME_EXCEPTION, message: 'the lambda could not be called' });
             }
-            settled.then((outcome) => finish(record, { ok: outcome.ok === true, json: outcome.ok === true ? String(outcome.json) : undefined,
-                message: outcome.ok === true ? undefined : String(outcome.message) }),
-            (error) => finish(record, { ok: false, code: RUNTIME_EXCEPTION, message: describe(error) }));
         });
         idle();
+    }
+
+    // the worker's own built-ins cannot be changed, whatever of them a lambda might reach
+    for (const intrinsic of [Object, Object.prototype, Array, Array.prototype, Function.prototype, String, String.prototype, Number.prototype,
+        Boolean.prototype, Symbol.prototype, Promise, Promise.prototype, Map.prototype, Set.prototype, RegExp.prototype, JSON, Reflect]) {
+        Object.freeze(intrinsic);
     }
 
     async function load() {

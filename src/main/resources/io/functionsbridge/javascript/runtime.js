@@ -3,8 +3,31 @@
 // once per instance, in the lambda's own context (lambda-host.js); `host` gives text and numbers and
 // takes them, with callbacks of this context for its answers: no object of the host's realm reaches
 // the lambda. The value of this script is the function that makes the one each invocation runs with.
-(function (host) {
+(function (given) {
     'use strict';
+
+    // What the runtime relies on, taken before the lambda's code runs (it may change the context's
+    // built-ins, for itself): the runtime never hands the host an object of the lambda's making, nor
+    // the lambda an object of the host's, a failure of a host call included.
+    const apply = Reflect.apply;
+    const PromiseOf = Promise;
+    const then = Promise.prototype.then;
+    const parse = JSON.parse;
+    const stringify = JSON.stringify;
+    const ErrorOf = Error;
+    const TextOf = String;
+    const host = {};
+    for (const name of ['log', 'env', 'http', 'secret', 'setTimeout', 'clearTimeout', 'reserve']) {
+        const call = given[name];
+        host[name] = function () {
+            try {
+                return apply(call, given, arguments);
+            } catch (failure) {
+                throw new ErrorOf('functions-bridge: ' + TextOf(failure && failure.message));
+            }
+        };
+    }
+    Object.freeze(host);
 
     const describe = (value) => {
         if (typeof value === 'string') {
@@ -253,14 +276,34 @@
 
     // One invocation: resolves to {ok: true, json} with the result as JSON, or {ok: false, message}.
     // V1 lambda(input, callback): the callback's error or result; V2 lambda(input): its value.
-    return (lambda, inputJson) => new Promise((resolve, reject) => {
-        const input = JSON.parse(inputJson);
-        if (lambda.length >= 2) {
-            lambda(input, (error, result) => (error ? reject(error) : resolve(result)));
-        } else {
-            resolve(lambda(input));
-        }
-    }).then((result) => ({ ok: true, json: result === undefined ? 'null' : JSON.stringify(result) }),
-        (error) => ({ ok: false, message: error instanceof Error ? error.message : describe(error) }))
-        .catch((error) => ({ ok: false, message: 'the result is not JSON: ' + describe(error) }));
+    // One invocation: report(true, json) with the result as JSON, or report(false, undefined, message).
+    // V1 lambda(input, callback): the callback's error or result; V2 lambda(input): its value.
+    return (lambda, inputJson, report) => {
+        const settled = new PromiseOf((resolve, reject) => {
+            const input = parse(inputJson);
+            if (lambda.length >= 2) {
+                lambda(input, (error, result) => (error ? reject(error) : resolve(result)));
+            } else {
+                resolve(lambda(input));
+            }
+        });
+        apply(then, settled, [(result) => {
+            let json;
+            try {
+                json = result === undefined ? 'null' : stringify(result);
+            } catch (error) {
+                report(false, undefined, 'the result is not JSON: ' + describe(error));
+                return;
+            }
+            report(true, TextOf(json));
+        }, (error) => {
+            let message;
+            try {
+                message = error instanceof ErrorOf ? TextOf(error.message) : describe(error);
+            } catch (e) {
+                message = 'an error that cannot be described';
+            }
+            report(false, undefined, message);
+        }]);
+    };
 });

@@ -98,7 +98,8 @@ public final class Benchmark {
         Workload heap = Workload.heap(scale);
         String only = System.getProperty("bench.only", "");
         String onlyArm = System.getProperty("bench.arm", "functions,parallel");
-        List<Arm> arms = Stream.<Arm>of(new BridgeArm(), new BridgeArm(true), new ParallelConsumerArm(), new NaiveCamelArm())
+        List<Arm> arms = Stream.<Arm>of(new BridgeArm(), new BridgeArm(true, false), new BridgeArm(false, true), new ParallelConsumerArm(),
+                        new NaiveCamelArm())
                 .filter(arm -> Stream.of(onlyArm.split(",")).anyMatch(prefix -> arm.name().startsWith(prefix.strip())))
                 .toList();
         List<Result> results = new ArrayList<>();
@@ -183,6 +184,7 @@ public final class Benchmark {
         }
         printSummary(results);
         printJavaScriptSummary(results);
+        printExactlyOnceSummary(results);
         printCeilings(ceilings);
         Ramp.print(ramps);
         Path out = Path.of("target", "bench", "results.json");
@@ -465,6 +467,27 @@ public final class Benchmark {
                     percentOfBound(r), percentOfBound(p), r.armCpuMsPerEvent(), p.armCpuMsPerEvent(),
                     ratio(r.armCpuMsPerEvent(), Optional.of(p.armCpuMsPerEvent())), r.armKbPerEvent(), p.armKbPerEvent(),
                     ratio(r.armKbPerEvent(), Optional.of(p.armKbPerEvent())));
+        }
+    }
+
+    /** Per workload, the exactly-once arm against the at-least-once bridge, in every round. */
+    private static void printExactlyOnceSummary(List<Result> results) {
+        List<Result> exactly = results.stream().filter(r -> r.arm().equals(BridgeArm.EXACTLY_ONCE))
+                .sorted(Comparator.comparing(Result::workload).thenComparingInt(Result::round)).toList();
+        if (exactly.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("Exactly-once against at-least-once, per round (× > 1: exactly-once has more events/s; latency to a read_committed reader)");
+        System.out.println();
+        System.out.println("| workload | round | exactly-once events/s | at-least-once events/s | × events/s | exactly-once CPU ms / event | at-least-once CPU ms / event | exactly-once p50 / p99 ms | at-least-once p50 / p99 ms |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (Result r : exactly) {
+            results.stream().filter(h -> h.arm().equals("functions-bridge") && h.workload().equals(r.workload()) && h.round() == r.round())
+                    .findFirst().ifPresent(h -> System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %s | %.3f | %.3f | %d / %d | %d / %d |%n",
+                            r.workload(), r.round(), r.eventsPerSecond(), h.eventsPerSecond(),
+                            ratio(r.eventsPerSecond(), Optional.of(h.eventsPerSecond())), r.armCpuMsPerEvent(), h.armCpuMsPerEvent(),
+                            r.p50Ms(), r.p99Ms(), h.p50Ms(), h.p99Ms()));
         }
     }
 

@@ -58,20 +58,28 @@ final class BridgeArm implements Arm {
             }
             """;
 
+    /** The name of the arm that writes exactly once (bridge.delivery=exactly-once). */
+    static final String EXACTLY_ONCE = "exactly-once";
+
     private final boolean javascript;
+    private final boolean exactlyOnce;
 
     BridgeArm() {
-        this(false);
+        this(false, false);
     }
 
-    /** The bridge with an HTTP function, or with the same function as a JavaScript lambda. */
-    BridgeArm(boolean javascript) {
+    /**
+     * The bridge with an HTTP function, or with the same function as a JavaScript lambda; writing at
+     * least once, or exactly once (its commands, and its offsets, in transactions).
+     */
+    BridgeArm(boolean javascript, boolean exactlyOnce) {
         this.javascript = javascript;
+        this.exactlyOnce = exactlyOnce;
     }
 
     @Override
     public String name() {
-        return javascript ? JAVASCRIPT : "functions-bridge";
+        return javascript ? JAVASCRIPT : exactlyOnce ? EXACTLY_ONCE : "functions-bridge";
     }
 
     @Override
@@ -146,6 +154,7 @@ final class BridgeArm implements Arm {
         properties.put("bridge.max-buffered", String.valueOf(readAhead(workload)));
         properties.put("bridge.invoke.backoff-ms", String.valueOf(Benchmark.RETRY_BACKOFF_MS));
         properties.put("bridge.invoke.slow-ms", "600000");
+        properties.put("bridge.delivery", exactlyOnce ? "exactly-once" : "at-least-once");
         properties.put("camel.main.jmxEnabled", "false");
         properties.put("camel.management.port", String.valueOf(Ports.free()));
         properties.put("camel.server.port", String.valueOf(Ports.free()));

@@ -43,6 +43,9 @@ final class OutputWatcher implements AutoCloseable {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // what a downstream reader sees: committed transactions' records (the exactly-once arm's, once
+        // committed), and every other record at once
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         // fewer, fuller fetches: the watcher should cost the shared broker as little as it can (its
         // latencies come from the records' timestamps, not from when it reads them)

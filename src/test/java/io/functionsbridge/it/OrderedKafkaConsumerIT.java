@@ -84,4 +84,52 @@ class OrderedKafkaConsumerIT {
             }
         }
     }
+
+    @Test
+    void aRecordThatDoesNotFinishPausesItsPartitionOnceTheReadAheadSpansMaxSpan() throws Exception {
+        String topic = "stuck-" + System.nanoTime();
+        String group = topic + "-group";
+        CountDownLatch stuck = new CountDownLatch(1);
+        List<Long> started = new CopyOnWriteArrayList<>();
+        try (KafkaRecords kafka = new KafkaRecords(SharedKafka.bootstrapServers())) {
+            kafka.createTopics(topic);
+            for (int i = 0; i < 1500; i++) {
+                kafka.send(topic, "conv-" + i, "event-" + i);
+            }
+            CamelContext context = new DefaultCamelContext();
+            OrderedKafkaComponent component = new OrderedKafkaComponent();
+            component.setBrokers(SharedKafka.bootstrapServers());
+            context.addComponent("ordered-kafka", component);
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("ordered-kafka:" + topic + "?groupId=" + group + "&maxInFlight=10&maxBuffered=100000&maxSpan=100&commitIntervalMs=50")
+                            .routeId("stuck")
+                            .process(exchange -> {
+                                long offset = exchange.getMessage().getHeader(KafkaConstants.OFFSET, Long.class);
+                                started.add(offset);
+                                if (offset == 0) {
+                                    stuck.await(60, TimeUnit.SECONDS);
+                                }
+                            });
+                }
+            });
+            context.start();
+            try {
+                // what the first fetches brought is handled; past 100 offsets above the stuck record, no more is fetched
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> started.size() > 100);
+                Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10))
+                        .untilAsserted(() -> assertThat(started).as("records read while offset 0 does not finish").hasSizeLessThan(1500));
+                assertThat(kafka.committed(group, topic)).as("the commit waits for offset 0").isLessThanOrEqualTo(0L);
+
+                stuck.countDown();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(started).hasSize(1500);
+                    assertThat(kafka.committed(group, topic)).isEqualTo(1500L);
+                });
+            } finally {
+                context.stop();
+            }
+        }
+    }
 }

@@ -107,6 +107,11 @@ class RevokedPartitionIT {
                 assertThat(tally.orderViolations()).as("each conversation's commands in order").isZero();
                 assertThat(overlaps.get()).as("calls of one conversation at once at the function").isZero();
                 assertThat(tally.duplicates()).as("commands written by a former owner and by the new one").isZero();
+                if ("exactly-once".equals(delivery)) {
+                    Management management = new Management(stays.managementUrl());
+                    assertThat(management.metric("functions_bridge_transactions_total", "topic", stays.events, "result", "committed"))
+                            .as("transactions committed").isPositive();
+                }
                 joins.close();
             }
         }

@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.functionsbridge.BridgeApplication;
 import io.functionsbridge.BridgeMain;
-import io.functionsbridge.domain.RegistryException;
+import io.functionsbridge.kafka.EmbeddedKafkaBroker;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.main.Main;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 
 /** A registry the bridge refuses stops it before it consumes anything, with one clear message. */
@@ -107,5 +109,30 @@ class StartupIT {
         assertThat(process.exitValue()).as(output).isEqualTo(BridgeMain.EXIT_REFUSED_CONFIGURATION);
         assertThat(output).contains("functions-bridge: not started: function registry")
                 .contains("function lost-function names unknown event 'controllerbot_messaging_unknown'");
+    }
+
+    @Test
+    void exactlyOnceOnABrokerWithoutTransactionsStopsTheStartInOneLine() {
+        // a one-broker cluster asked to keep its transaction log on three: it has no transactions to give
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(List.of(), Map.of("transaction.state.log.replication.factor", "3"),
+                List.of())) {
+            LogCapture logs = LogCapture.start(Level.ERROR);
+            Main main = BridgeApplication.create(Map.of(
+                    "kafka.brokers", broker.bootstrapServers(),
+                    "bridge.delivery", "exactly-once",
+                    "camel.management.port", String.valueOf(Ports.free()),
+                    "camel.server.port", String.valueOf(Ports.free()),
+                    "bridge.functions.file", RunningBridge.write("no-transactions", "functions: []\n").toString()));
+            try {
+                assertThatThrownBy(main::start).satisfies(failure -> assertThat(BridgeApplication.registryProblem(failure)).get()
+                        .extracting(Throwable::getMessage).asString()
+                        .contains("bridge.delivery=exactly-once needs Kafka transactions, and the brokers at " + broker.bootstrapServers()
+                                + " refused them"));
+            } finally {
+                logs.stopCapture();
+            }
+            assertThat(logs.lines()).filteredOn(line -> line.contains("functions-bridge: not started:")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("needs Kafka transactions"));
+        }
     }
 }

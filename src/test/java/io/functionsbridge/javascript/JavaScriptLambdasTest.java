@@ -402,6 +402,48 @@ class JavaScriptLambdasTest {
     }
 
     @Test
+    void aLambdaThatRewritesItsBuiltInsReachesNothingOfTheHost() throws Exception {
+        LambdaOutcome outcome = run(lambda("rewrites-built-ins", """
+                const caught = [];
+                const originalThen = Promise.prototype.then;
+                Promise.prototype.then = function (onValue, onError) {
+                  caught.push(onValue, onError);
+                  return originalThen.call(this, onValue, onError);
+                };
+                async function lambda(input) {
+                  const polluted = [];
+                  for (const f of caught) {
+                    try {
+                      const hostObject = Object.getPrototypeOf(Object.getPrototypeOf(f)).constructor;
+                      Object.getPrototypeOf(hostObject.entries({})).some = () => true;
+                      polluted.push(hostObject === Object ? 'own realm' : 'host realm');
+                    } catch (e) {
+                      polluted.push('refused');
+                    }
+                  }
+                  let overflow = 'none';
+                  try {
+                    const deep = (n) => { console.log(n); return deep(n + 1); };
+                    deep(0);
+                  } catch (e) {
+                    overflow = e instanceof Error ? 'own realm' : 'host realm';
+                  }
+                  let fetched;
+                  try {
+                    await fetch('http://elsewhere.example/x');
+                    fetched = 'reached';
+                  } catch (e) {
+                    fetched = e.message;
+                  }
+                  return { hostRealm: polluted.filter((p) => p === 'host realm').length, overflow, fetched };
+                }
+                """));
+        assertThat(outcome.succeeded()).as(String.valueOf(outcome)).isTrue();
+        assertThat(outcome.resultJson()).isEqualTo("{\"hostRealm\":0,\"overflow\":\"own realm\","
+                + "\"fetched\":\"host elsewhere.example is not on the whitelist (settings.json)\"}");
+    }
+
+    @Test
     void aRunKeepsItsFirstTenLogEntriesAndCountsTheRest() throws Exception {
         LambdaOutcome outcome = run(lambda("chatty", """
                 function lambda(input, callback) {

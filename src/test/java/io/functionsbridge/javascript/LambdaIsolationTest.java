@@ -51,9 +51,21 @@ class LambdaIsolationTest {
     @BeforeAll
     void start() throws IOException {
         lambdas = new JavaScriptLambdas("node", CAP_MB, 1_048_576);
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // a backlog for the thousand connections the racy runs open at once
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 2000);
         server.createContext("/now", exchange -> {
             byte[] body = "{\"token\":\"t-1\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/slow-token", exchange -> {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "token".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -275,5 +287,90 @@ class LambdaIsolationTest {
         Awaitility.await().atMost(30, TimeUnit.SECONDS).pollInterval(100, TimeUnit.MILLISECONDS)
                 .until(() -> "2".equals(await(lambdas.invoke(quick, INPUT, 2000)).resultJson()));
         assertThat(lambdas.processId()).isNotEqualTo(pid).isPositive();
+    }
+
+    @Test
+    void anInstanceReplacedNearItsCapWhileARunOfItWaitedServesTheNextRuns() throws Exception {
+        // the first run waits (and times out), the second fills the instance to 160 MB of its 200 MB of old generation, the third finds no room
+        LambdaCode filling = lambda("fills-while-one-waits", """
+                const kept = [];
+                async function lambda(input) {
+                  if (input.payload.wait) { await new Promise((r) => setTimeout(r, 60000)); }
+                  if (input.payload.fill) { while (kept.length < 200) { kept.push(new Array(100000).fill(0.5)); } }
+                  return kept.length;
+                }
+                """);
+        try (JavaScriptLambdas roomy = new JavaScriptLambdas("node", 256, 1_048_576)) {
+            CompletableFuture<LambdaOutcome> waiting = roomy.invoke(filling, "{\"payload\":{\"wait\":true}}".getBytes(StandardCharsets.UTF_8), 500);
+            LambdaOutcome filled = await(roomy.invoke(filling, "{\"payload\":{\"fill\":true}}".getBytes(StandardCharsets.UTF_8), 20_000));
+            assertThat(filled.resultJson()).as(String.valueOf(filled)).isEqualTo("200");
+            LambdaOutcome next = await(roomy.invoke(filling, "{\"payload\":{}}".getBytes(StandardCharsets.UTF_8), 10_000));
+            assertThat(await(waiting).errorCode()).isEqualTo(JavaScriptLambdas.TIME_EXCEEDED);
+            assertThat(next.succeeded()).as("the run after, on a new instance: " + next).isTrue();
+            assertThat(next.resultJson()).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void aTimerLoopEndsWithItsRun() throws Exception {
+        LambdaCode looping = lambda("timer-loop", """
+                let ticks = 0;
+                async function lambda(input) {
+                  if (input.payload.count) { return ticks; }
+                  const tick = () => { ticks++; setTimeout(tick, 0); };
+                  tick();
+                  await new Promise(() => {});
+                }
+                """);
+        assertThat(await(lambdas.invoke(looping, "{\"payload\":{}}".getBytes(StandardCharsets.UTF_8), 300)).errorCode())
+                .isEqualTo(JavaScriptLambdas.TIME_EXCEEDED);
+        long first = Long.parseLong(await(lambdas.invoke(looping, "{\"payload\":{\"count\":true}}".getBytes(StandardCharsets.UTF_8), 2000))
+                .resultJson());
+        long later = Awaitility.await().pollDelay(200, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS)
+                .until(() -> Long.parseLong(await(lambdas.invoke(looping, "{\"payload\":{\"count\":true}}".getBytes(StandardCharsets.UTF_8), 2000))
+                        .resultJson()), ticks -> true);
+        assertThat(later).as("ticks after the run that set the loop ended").isEqualTo(first);
+    }
+
+    @Test
+    void aRequestSharedByRunsIsNotCutAtTheDeadlineOfTheRunThatMadeIt() throws Exception {
+        LambdaCode sharing = lambda("shared-slow-token", """
+                let token;
+                async function lambda(input) {
+                  token ??= new Promise((resolve) => setTimeout(() => resolve('t'), 0)).then(() => fetch('http://127.0.0.1:%d/slow-token'))
+                    .then((r) => r.text());
+                  return await token;
+                }
+                """.formatted(server.getAddress().getPort()));
+        CompletableFuture<LambdaOutcome> impatient = lambdas.invoke(sharing, INPUT, 200);
+        CompletableFuture<LambdaOutcome> patient = lambdas.invoke(sharing, INPUT, 5000);
+        assertThat(await(impatient).errorCode()).isEqualTo(JavaScriptLambdas.TIME_EXCEEDED);
+        assertThat(await(patient).resultJson()).as(String.valueOf(await(patient))).isEqualTo("\"token\"");
+    }
+
+    @Test
+    void runsOfAVersionReplacedUnderLoadFinishOnIt() throws Exception {
+        Path dir = Files.createDirectories(folder.resolve("replaced-under-load"));
+        Path settings = folder.resolve("replaced-settings.json");
+        List<CompletableFuture<LambdaOutcome>> runs = new ArrayList<>();
+        for (int version = 0; version < 40; version++) {
+            Files.writeString(dir.resolve("index.js"), "async function lambda(input) { return " + version + "; }");
+            LambdaCode current = LambdaFolder.read(dir, List.of(), settings);
+            lambdas.retain(List.of(current));
+            var invokers = Executors.newFixedThreadPool(4);
+            List<CompletableFuture<LambdaOutcome>> ofThisVersion = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                ofThisVersion.add(CompletableFuture.supplyAsync(() -> lambdas.invoke(current, INPUT, 5000), invokers).thenCompose(f -> f));
+            }
+            Files.writeString(dir.resolve("index.js"), "async function lambda(input) { return 'next'; }");
+            lambdas.retain(List.of(LambdaFolder.read(dir, List.of(), settings)));
+            invokers.shutdown();
+            for (CompletableFuture<LambdaOutcome> run : ofThisVersion) {
+                assertThat(await(run).resultJson()).as("a run of version " + version + ": " + await(run)).isEqualTo(String.valueOf(version));
+            }
+            runs.addAll(ofThisVersion);
+        }
+        assertThat(runs).hasSize(800);
+        lambdas.retain(List.of());
     }
 }

@@ -119,6 +119,7 @@ class FunctionRegistryTest {
                     .hasMessageContaining("function broken: source " + broken.resolve("index.js") + " does not load: SyntaxError")
                     .hasMessageNotContaining("function fine");
             assertThat(registry.functions()).as("none in force").isEmpty();
+            assertThat(javascript.warmInstances()).as("what the refused registry loaded is let go").isZero();
         } finally {
             javascript.stop();
         }
