@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -51,7 +52,7 @@ final class EventWrites implements AutoCloseable {
     private final boolean transactional;
     private final long writersTimeoutMs;
     private final Map<Long, EventDelivery> running = new ConcurrentHashMap<>();
-    private final Map<Integer, Integer> sending = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicInteger> sending = new ConcurrentHashMap<>();
 
     // the open transaction (exactly-once), under this object's lock
     private boolean open;
@@ -126,15 +127,15 @@ final class EventWrites implements AutoCloseable {
                 writers.add(delivery.seq());
             }
         }
-        int partition = delivery.partition();
-        sending.merge(partition, 1, Integer::sum);
+        AtomicInteger underway = sending.computeIfAbsent(delivery.partition(), p -> new AtomicInteger());
+        underway.incrementAndGet();
         try {
             producer.send(record, (metadata, failure) -> {
-                sending.merge(partition, -1, Integer::sum);
+                underway.decrementAndGet();
                 callback.onCompletion(metadata, failure);
             });
         } catch (RuntimeException e) {
-            sending.merge(partition, -1, Integer::sum);
+            underway.decrementAndGet();
             callback.onCompletion(null, e);
         }
     }
@@ -176,7 +177,8 @@ final class EventWrites implements AutoCloseable {
     /** Waits, up to that long, until none of the partition's records is being sent. */
     void awaitSends(int partition, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (sending.getOrDefault(partition, 0) > 0 && System.nanoTime() < deadline) {
+        AtomicInteger underway = sending.get(partition);
+        while (underway != null && underway.get() > 0 && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(5);
         }
     }

@@ -76,11 +76,12 @@ public final class EventWritesClientFactory extends DefaultKafkaClientFactory {
 
         @Override
         public Future<RecordMetadata> send(ProducerRecord<Object, Object> record, Callback callback) {
-            Header tag = record.headers().lastHeader(Delivery.HEADER);
-            if (tag == null) {
+            Header header = record.headers().lastHeader(Delivery.HEADER);
+            if (header == null) {
                 return untagged().send(record, callback);
             }
-            EventWrites writes = EventWrites.of(new String(tag.value(), StandardCharsets.UTF_8));
+            String tag = new String(header.value(), StandardCharsets.UTF_8);
+            EventWrites writes = EventWrites.of(tag);
             if (writes == null) {
                 // its consumer's writes ended (stopped, or replaced after a failed transaction): its event is given up
                 PartitionRevokedException gone = new PartitionRevokedException("a record of an event whose consumer no longer writes");
@@ -94,7 +95,7 @@ public final class EventWritesClientFactory extends DefaultKafkaClientFactory {
                     keys.serialize(record.topic(), record.headers(), record.key()), values.serialize(record.topic(), record.headers(), record.value()),
                     record.headers());
             CompletableFuture<RecordMetadata> written = new CompletableFuture<>();
-            writes.send(new String(tag.value(), StandardCharsets.UTF_8), serialized, (metadata, failure) -> {
+            writes.send(tag, serialized, (metadata, failure) -> {
                 if (callback != null) {
                     callback.onCompletion(metadata, failure);
                 }
